@@ -1,0 +1,5 @@
+/**
+ * lasersell-stream: a TypeScript client for the LaserSell Exit Intelligence Stream.
+ */
+export * from "./protocol/index.js";
+export * from "./errors.js";

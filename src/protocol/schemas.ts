@@ -1,0 +1,516 @@
+/**
+ * zod schemas for every message of the LaserSell stream protocol (protocol.md sections 3-5).
+ *
+ * Server messages are tolerant: unknown fields stay on the message (`looseObject`) and open
+ * vocabularies (`reason`, `market_type`, ...) accept values not known yet. Client messages come in
+ * two flavours: strict (for {@link stringifyClientMessage}: unknown keys rejected) and lenient
+ * (for {@link parseClientMessage}, as the server reads them: unknown keys ignored).
+ */
+import { z } from "zod";
+import {
+  bigintInts,
+  clientU64,
+  f64,
+  numberInts,
+  u16,
+  u32,
+  u8,
+  type IntMode,
+  type IntSchemas,
+} from "./ints.js";
+
+/** A string field whose known values are listed, but which accepts any string (forward compatible). */
+type Open<T extends string> = T | (string & {});
+function openString<const T extends readonly string[]>(_known: T): z.ZodType<Open<T[number]>, unknown> {
+  return z.string() as unknown as z.ZodType<Open<T[number]>, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vocabularies (protocol.md section 6)
+// ---------------------------------------------------------------------------------------------
+
+export const MARKET_TYPES = [
+  "pump_fun",
+  "pump_swap",
+  "meteora_dbc",
+  "meteora_damm_v2",
+  "raydium_launchpad",
+  "raydium_cpmm",
+] as const;
+export type KnownMarketType = (typeof MARKET_TYPES)[number];
+export type MarketType = Open<KnownMarketType>;
+
+export const EXIT_REASONS = [
+  "target_profit",
+  "stop_loss",
+  "trailing_stop",
+  "breakeven_trail",
+  "chained_tp",
+  "graduation",
+  "sell_now",
+  "timeout",
+  "mirror_sell",
+] as const;
+export type ExitReason = Open<(typeof EXIT_REASONS)[number]>;
+
+export const LIQUIDITY_TRENDS = ["growing", "stable", "draining"] as const;
+export type LiquidityTrend = Open<(typeof LIQUIDITY_TRENDS)[number]>;
+
+export const TRADE_SIDES = ["buy", "sell"] as const;
+export type TradeSide = Open<(typeof TRADE_SIDES)[number]>;
+
+export const SEND_MODES = ["helius_sender", "rpc", "astralane"] as const;
+export type SendMode = Open<(typeof SEND_MODES)[number]>;
+
+export const MIRROR_INPUTS = ["SOL", "USD1"] as const;
+export type MirrorInput = Open<(typeof MIRROR_INPUTS)[number]>;
+
+// ---------------------------------------------------------------------------------------------
+// Nested types shared by both directions (protocol.md section 5)
+// ---------------------------------------------------------------------------------------------
+
+/** Base58 public key (32-44 characters), checked on outgoing messages only. */
+const pubkeyOut = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 public key");
+const nonNegPct = f64.min(0);
+
+function nested(strict: boolean) {
+  const obj = strict ? z.strictObject : z.object;
+  const pubkey = strict ? pubkeyOut : z.string();
+  const pct = strict ? nonNegPct : f64;
+
+  const TakeProfitLevel = obj({
+    profit_pct: pct,
+    sell_pct: pct,
+    trailing_stop_pct: pct.optional(),
+  });
+  const Strategy = obj({
+    target_profit_pct: pct,
+    stop_loss_pct: pct,
+    trailing_stop_pct: pct.optional(),
+    sell_on_graduation: z.boolean().optional(),
+    take_profit_levels: z.array(TakeProfitLevel).optional(),
+    liquidity_guard: z.boolean().optional(),
+    breakeven_trail_pct: pct.optional(),
+  });
+  const AutoBuy = obj({
+    wallet_pubkey: pubkey,
+    amount_quote_units: clientU64,
+    amount_usd1_units: clientU64.nullable().optional(),
+  });
+  const WatchWallet = obj({
+    pubkey,
+    auto_buy: AutoBuy.optional(),
+    mirror_sell: z.boolean().optional(),
+  });
+  const MirrorConfig = obj({
+    max_positions_per_wallet: u32.optional(),
+    cooldown_sec: clientU64.optional(),
+    skip_creator_tokens: z.boolean().optional(),
+    max_active_sol: pct.optional(),
+    buy_slippage_bps: u16.optional(),
+    min_liquidity_sol: pct.nullable().optional(),
+    max_entry_drift_pct: pct.nullable().optional(),
+    max_consecutive_losses: u32.nullable().optional(),
+  });
+  return { TakeProfitLevel, Strategy, AutoBuy, WatchWallet, MirrorConfig, pubkey };
+}
+
+const strictNested = nested(true);
+const lenientNested = nested(false);
+
+/** `TakeProfitLevelMsg`: one rung of an exit ladder. */
+export const TakeProfitLevelSchema = strictNested.TakeProfitLevel;
+/** `StrategyConfigMsg`: the exit strategy (protocol.md section 5.1). */
+export const StrategyConfigSchema = strictNested.Strategy;
+/** `AutoBuyConfigMsg`. */
+export const AutoBuyConfigSchema = strictNested.AutoBuy;
+/** `WatchWalletEntryMsg`. */
+export const WatchWalletEntrySchema = strictNested.WatchWallet;
+/** `MirrorConfigMsg`. */
+export const MirrorConfigSchema = strictNested.MirrorConfig;
+
+export type TakeProfitLevel = z.input<typeof TakeProfitLevelSchema>;
+export type StrategyConfig = z.input<typeof StrategyConfigSchema>;
+export type AutoBuyConfig = z.input<typeof AutoBuyConfigSchema>;
+export type WatchWalletEntry = z.input<typeof WatchWalletEntrySchema>;
+export type MirrorConfig = z.input<typeof MirrorConfigSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Market context (protocol.md section 5.8)
+// ---------------------------------------------------------------------------------------------
+
+export const PumpFunContextSchema = z.looseObject({});
+export const PumpSwapContextSchema = z.looseObject({
+  pool: z.string(),
+  global_config: z.string().optional(),
+});
+export const MeteoraDbcContextSchema = z.looseObject({
+  pool: z.string(),
+  config: z.string(),
+  quote_mint: z.string(),
+});
+export const MeteoraDammV2ContextSchema = z.looseObject({ pool: z.string() });
+export const RaydiumLaunchpadContextSchema = z.looseObject({
+  pool: z.string(),
+  config: z.string(),
+  platform: z.string(),
+  quote_mint: z.string(),
+  user_quote_account: z.string(),
+});
+export const RaydiumCpmmContextSchema = z.looseObject({
+  pool: z.string(),
+  config: z.string(),
+  quote_mint: z.string(),
+  user_quote_account: z.string(),
+});
+
+/**
+ * `MarketContextMsg`: `market_type` plus one context object. An unknown `market_type` (a DEX this
+ * version does not know) is accepted, and its context key is kept as an unknown field.
+ */
+export const MarketContextSchema = z.looseObject({
+  market_type: openString(MARKET_TYPES),
+  pumpfun: PumpFunContextSchema.optional(),
+  pumpswap: PumpSwapContextSchema.optional(),
+  meteora_dbc: MeteoraDbcContextSchema.optional(),
+  meteora_damm_v2: MeteoraDammV2ContextSchema.optional(),
+  raydium_launchpad: RaydiumLaunchpadContextSchema.optional(),
+  raydium_cpmm: RaydiumCpmmContextSchema.optional(),
+});
+export type MarketContext = z.output<typeof MarketContextSchema>;
+
+/** `LimitsMsg` (protocol.md section 5.6): the last four default to 0 when absent. */
+export const LimitsSchema = z.looseObject({
+  hi_capacity: u32,
+  pnl_flush_ms: u32,
+  max_positions_per_session: u32,
+  max_wallets_per_session: u32.default(0),
+  max_positions_per_wallet: u32.default(0),
+  max_sessions_per_api_key: u32.default(0),
+  max_watch_wallets_per_session: u32.default(0),
+});
+export type Limits = z.output<typeof LimitsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Server -> client messages (protocol.md section 4), built per integer mode
+// ---------------------------------------------------------------------------------------------
+
+function serverSchemas<M extends IntMode>(ints: IntSchemas<M>) {
+  const { u64, i64 } = ints;
+  const watched = z.boolean().default(false);
+
+  const SlippageBand = z.looseObject({
+    slippage_bps: u16,
+    max_tokens: u64,
+    coverage_pct: f64,
+  });
+
+  return {
+    SlippageBand,
+    hello_ok: z.looseObject({
+      type: z.literal("hello_ok"),
+      session_id: u64,
+      server_time_ms: u64,
+      limits: LimitsSchema,
+    }),
+    pong: z.looseObject({
+      type: z.literal("pong"),
+      server_time_ms: u64,
+    }),
+    error: z.looseObject({
+      type: z.literal("error"),
+      code: z.string(),
+      message: z.string(),
+    }),
+    pnl_update: z.looseObject({
+      type: z.literal("pnl_update"),
+      position_id: u64,
+      profit_units: i64,
+      proceeds_units: u64,
+      server_time_ms: u64,
+      token_price_quote: u64.optional(),
+      market_cap_quote: u64.optional(),
+      watched,
+    }),
+    liquidity_snapshot: z.looseObject({
+      type: z.literal("liquidity_snapshot"),
+      position_id: u64,
+      bands: z.array(SlippageBand),
+      liquidity_trend: openString(LIQUIDITY_TRENDS),
+      server_time_ms: u64,
+      watched,
+    }),
+    trade_tick: z.looseObject({
+      type: z.literal("trade_tick"),
+      position_id: u64,
+      time_ms: u64,
+      side: openString(TRADE_SIDES),
+      token_amount: u64,
+      quote_amount: u64,
+      price_quote: u64,
+      maker: z.string().optional(),
+      tx_signature: z.string().optional(),
+      watched,
+    }),
+    balance_update: z.looseObject({
+      type: z.literal("balance_update"),
+      wallet_pubkey: z.string(),
+      mint: z.string(),
+      token_account: z.string().optional(),
+      token_program: z.string().optional(),
+      tokens: u64,
+      slot: u64,
+    }),
+    position_opened: z.looseObject({
+      type: z.literal("position_opened"),
+      position_id: u64,
+      wallet_pubkey: z.string(),
+      mint: z.string(),
+      token_account: z.string(),
+      token_program: z.string().optional(),
+      tokens: u64,
+      entry_quote_units: u64,
+      market_context: MarketContextSchema.optional(),
+      token_name: z.string().optional(),
+      token_symbol: z.string().optional(),
+      token_decimals: u8.optional(),
+      token_price_quote: u64.optional(),
+      market_cap_quote: u64.optional(),
+      pool_liquidity_quote: u64.optional(),
+      opened_at_ms: u64.optional(),
+      slot: u64,
+      watched,
+      mirror_source: z.string().optional(),
+    }),
+    position_closed: z.looseObject({
+      type: z.literal("position_closed"),
+      position_id: u64,
+      wallet_pubkey: z.string(),
+      mint: z.string(),
+      token_account: z.string().optional(),
+      reason: openString(EXIT_REASONS),
+      mirror_source: z.string().optional(),
+      slot: u64,
+      watched,
+    }),
+    exit_signal_with_tx: z.looseObject({
+      type: z.literal("exit_signal_with_tx"),
+      session_id: u64,
+      position_id: u64,
+      wallet_pubkey: z.string(),
+      mint: z.string(),
+      token_account: z.string().optional(),
+      token_program: z.string().optional(),
+      position_tokens: u64,
+      profit_units: i64,
+      reason: openString(EXIT_REASONS),
+      triggered_at_ms: u64,
+      market_context: MarketContextSchema.optional(),
+      unsigned_tx_b64: z.string(),
+      sell_tokens: u64.optional(),
+      level_index: u32.optional(),
+      mirror_source: z.string().optional(),
+      watched,
+    }),
+    mirror_buy_signal: z.looseObject({
+      type: z.literal("mirror_buy_signal"),
+      session_id: u64,
+      watched_wallet: z.string(),
+      mint: z.string(),
+      user_wallet: z.string(),
+      amount_quote_units: u64,
+      input: openString(MIRROR_INPUTS),
+      unsigned_tx_b64: z.string(),
+      slippage_bps: u16,
+      send_mode: openString(SEND_MODES).optional(),
+      tip_lamports: u64.optional(),
+      market_context: MarketContextSchema.optional(),
+    }),
+    mirror_buy_failed: z.looseObject({
+      type: z.literal("mirror_buy_failed"),
+      watched_wallet: z.string(),
+      mint: z.string(),
+      reason: z.string(),
+    }),
+    mirror_wallet_auto_disabled: z.looseObject({
+      type: z.literal("mirror_wallet_auto_disabled"),
+      watched_wallet: z.string(),
+      reason: z.string(),
+      loss_count: u32,
+    }),
+  };
+}
+
+/** Server message schemas for one integer mode, keyed by message type. */
+export type ServerSchemas<M extends IntMode> = ReturnType<typeof serverSchemas<M>>;
+
+/** The 13 server message types this version knows. */
+export const SERVER_MESSAGE_TYPES = [
+  "hello_ok",
+  "pong",
+  "error",
+  "pnl_update",
+  "liquidity_snapshot",
+  "trade_tick",
+  "balance_update",
+  "position_opened",
+  "position_closed",
+  "exit_signal_with_tx",
+  "mirror_buy_signal",
+  "mirror_buy_failed",
+  "mirror_wallet_auto_disabled",
+] as const;
+export type ServerMessageType = (typeof SERVER_MESSAGE_TYPES)[number];
+
+/** Server message schemas in `"number"` mode (the default). */
+export const numberServerSchemas: ServerSchemas<"number"> = serverSchemas(numberInts);
+/** Server message schemas in `"bigint"` mode. */
+export const bigintServerSchemas: ServerSchemas<"bigint"> = serverSchemas(bigintInts);
+
+export const HelloOkSchema = numberServerSchemas.hello_ok;
+export const PongSchema = numberServerSchemas.pong;
+export const ErrorMessageSchema = numberServerSchemas.error;
+export const PnlUpdateSchema = numberServerSchemas.pnl_update;
+export const LiquiditySnapshotSchema = numberServerSchemas.liquidity_snapshot;
+export const SlippageBandSchema = numberServerSchemas.SlippageBand;
+export const TradeTickSchema = numberServerSchemas.trade_tick;
+export const BalanceUpdateSchema = numberServerSchemas.balance_update;
+export const PositionOpenedSchema = numberServerSchemas.position_opened;
+export const PositionClosedSchema = numberServerSchemas.position_closed;
+export const ExitSignalWithTxSchema = numberServerSchemas.exit_signal_with_tx;
+export const MirrorBuySignalSchema = numberServerSchemas.mirror_buy_signal;
+export const MirrorBuyFailedSchema = numberServerSchemas.mirror_buy_failed;
+export const MirrorWalletAutoDisabledSchema = numberServerSchemas.mirror_wallet_auto_disabled;
+
+type ServerOut<K extends ServerMessageType, M extends IntMode> = z.output<ServerSchemas<M>[K]>;
+
+export type HelloOk<M extends IntMode = "number"> = ServerOut<"hello_ok", M>;
+export type Pong<M extends IntMode = "number"> = ServerOut<"pong", M>;
+export type ErrorMessage<M extends IntMode = "number"> = ServerOut<"error", M>;
+export type PnlUpdate<M extends IntMode = "number"> = ServerOut<"pnl_update", M>;
+export type LiquiditySnapshot<M extends IntMode = "number"> = ServerOut<"liquidity_snapshot", M>;
+export type SlippageBand<M extends IntMode = "number"> = z.output<ServerSchemas<M>["SlippageBand"]>;
+export type TradeTick<M extends IntMode = "number"> = ServerOut<"trade_tick", M>;
+export type BalanceUpdate<M extends IntMode = "number"> = ServerOut<"balance_update", M>;
+export type PositionOpened<M extends IntMode = "number"> = ServerOut<"position_opened", M>;
+export type PositionClosed<M extends IntMode = "number"> = ServerOut<"position_closed", M>;
+export type ExitSignalWithTx<M extends IntMode = "number"> = ServerOut<"exit_signal_with_tx", M>;
+export type MirrorBuySignal<M extends IntMode = "number"> = ServerOut<"mirror_buy_signal", M>;
+export type MirrorBuyFailed<M extends IntMode = "number"> = ServerOut<"mirror_buy_failed", M>;
+export type MirrorWalletAutoDisabled<M extends IntMode = "number"> = ServerOut<
+  "mirror_wallet_auto_disabled",
+  M
+>;
+
+/** Any known server message, narrowed by `type`. */
+export type ServerMessage<M extends IntMode = "number"> = {
+  [K in ServerMessageType]: ServerOut<K, M>;
+}[ServerMessageType];
+
+/** The server message of one type. */
+export type ServerMessageOf<T extends ServerMessageType, M extends IntMode = "number"> = ServerOut<T, M>;
+
+/**
+ * Low-priority message types (protocol.md section 1.9): periodic state that a newer message
+ * supersedes. Everything else is high priority and is never dropped.
+ */
+export const LOW_PRIORITY_TYPES = ["pnl_update", "liquidity_snapshot", "trade_tick"] as const;
+export type LowPriorityType = (typeof LOW_PRIORITY_TYPES)[number];
+
+/** True for `pnl_update`, `liquidity_snapshot` and `trade_tick`. */
+export function isLowPriority(type: string): type is LowPriorityType {
+  return type === "pnl_update" || type === "liquidity_snapshot" || type === "trade_tick";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client -> server messages (protocol.md section 3)
+// ---------------------------------------------------------------------------------------------
+
+function clientSchemas(strict: boolean) {
+  const n = strict ? strictNested : lenientNested;
+  const obj = strict ? z.strictObject : z.object;
+  const walletList = z.array(n.pubkey).min(1);
+  return {
+    ping: obj({ type: z.literal("ping"), client_time_ms: clientU64 }),
+    configure: obj({
+      type: z.literal("configure"),
+      wallet_pubkeys: walletList,
+      strategy: n.Strategy,
+      send_mode: openString(SEND_MODES).nullable().optional(),
+      tip_lamports: clientU64.nullable().optional(),
+      watch_wallets: z.array(n.WatchWallet).optional(),
+      mirror_config: n.MirrorConfig.optional(),
+    }),
+    update_strategy: obj({ type: z.literal("update_strategy"), strategy: n.Strategy }),
+    close_position: obj({
+      type: z.literal("close_position"),
+      position_id: clientU64.nullable().optional(),
+      token_account: z.string().nullable().optional(),
+    }),
+    request_exit_signal: obj({
+      type: z.literal("request_exit_signal"),
+      position_id: clientU64.nullable().optional(),
+      token_account: z.string().nullable().optional(),
+      slippage_bps: u16.nullable().optional(),
+    }),
+    update_wallets: obj({ type: z.literal("update_wallets"), wallet_pubkeys: z.array(n.pubkey) }),
+    update_watch_wallets: obj({
+      type: z.literal("update_watch_wallets"),
+      watch_wallets: z.array(n.WatchWallet),
+    }),
+    update_position_strategy: obj({
+      type: z.literal("update_position_strategy"),
+      position_id: clientU64,
+      strategy: n.Strategy,
+    }),
+    mirror_buy_result: obj({
+      type: z.literal("mirror_buy_result"),
+      mint: z.string(),
+      success: z.boolean(),
+    }),
+  };
+}
+
+/** The 9 client message types. */
+export const CLIENT_MESSAGE_TYPES = [
+  "ping",
+  "configure",
+  "update_strategy",
+  "close_position",
+  "request_exit_signal",
+  "update_wallets",
+  "update_watch_wallets",
+  "update_position_strategy",
+  "mirror_buy_result",
+] as const;
+export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
+
+/** Strict schemas, used to validate every outgoing message. */
+export const strictClientSchemas = clientSchemas(true);
+/** Lenient schemas, reading client frames as the server does (unknown keys ignored). */
+export const lenientClientSchemas = clientSchemas(false);
+
+export const PingSchema = strictClientSchemas.ping;
+export const ConfigureSchema = strictClientSchemas.configure;
+export const UpdateStrategySchema = strictClientSchemas.update_strategy;
+export const ClosePositionSchema = strictClientSchemas.close_position;
+export const RequestExitSignalSchema = strictClientSchemas.request_exit_signal;
+export const UpdateWalletsSchema = strictClientSchemas.update_wallets;
+export const UpdateWatchWalletsSchema = strictClientSchemas.update_watch_wallets;
+export const UpdatePositionStrategySchema = strictClientSchemas.update_position_strategy;
+export const MirrorBuyResultSchema = strictClientSchemas.mirror_buy_result;
+
+type ClientOut<K extends ClientMessageType> = z.output<(typeof strictClientSchemas)[K]>;
+export type Ping = ClientOut<"ping">;
+export type Configure = ClientOut<"configure">;
+export type UpdateStrategy = ClientOut<"update_strategy">;
+export type ClosePosition = ClientOut<"close_position">;
+export type RequestExitSignal = ClientOut<"request_exit_signal">;
+export type UpdateWallets = ClientOut<"update_wallets">;
+export type UpdateWatchWallets = ClientOut<"update_watch_wallets">;
+export type UpdatePositionStrategy = ClientOut<"update_position_strategy">;
+export type MirrorBuyResult = ClientOut<"mirror_buy_result">;
+
+/** Any client message, narrowed by `type`. u64 fields are `number | bigint`. */
+export type ClientMessage = { [K in ClientMessageType]: ClientOut<K> }[ClientMessageType];
+export type ClientMessageOf<T extends ClientMessageType> = ClientOut<T>;
