@@ -1,0 +1,158 @@
+/**
+ * Public types of the client layer: options, the configure shape, connection status, the typed
+ * event map and the sender. The implementation lives beside this file.
+ */
+import type { StreamError, StreamProtocolError } from "../errors.js";
+import type {
+  ClientMessage,
+  HelloOk,
+  IntMode,
+  MirrorConfig,
+  SendMode,
+  ServerMessage,
+  StrategyConfig,
+  WatchWalletEntry,
+} from "../protocol/index.js";
+
+/** Production endpoint. */
+export const STREAM_ENDPOINT = "wss://stream.lasersell.io/v1/ws";
+/** The official SDKs' local development endpoint (also where `lasersell-stream mock` listens). */
+export const LOCAL_STREAM_ENDPOINT = "ws://localhost:8082/v1/ws";
+
+/** Reconnect policy. Delay before attempt n (0-based) = `min(maxDelayMs, initialDelayMs * 2^n)` times a random factor in [0.5, 1]. */
+export interface ReconnectOptions {
+  /** @defaultValue 100 */
+  initialDelayMs?: number;
+  /** @defaultValue 5000 */
+  maxDelayMs?: number;
+  /** Attempts after a drop before giving up; the counter resets after `minUptimeMs` of uptime. @defaultValue Infinity */
+  maxAttempts?: number;
+  /** How long a link must stay up before the attempt counter resets. @defaultValue 2000 */
+  minUptimeMs?: number;
+}
+
+/** Dead-link detection. */
+export interface HeartbeatOptions {
+  /** Send a WebSocket ping after this long without an inbound frame. @defaultValue 5000 */
+  intervalMs?: number;
+  /** Declare the link dead when nothing arrives this long after the ping. @defaultValue 5000 */
+  timeoutMs?: number;
+}
+
+/** Options of {@link StreamClient}; all optional. */
+export interface StreamClientOptions<M extends IntMode = "number"> {
+  /** @defaultValue `wss://stream.lasersell.io/v1/ws` */
+  endpoint?: string;
+  /** Use `ws://localhost:8082/v1/ws` (an explicit `endpoint` wins). @defaultValue false */
+  local?: boolean;
+  /** How u64/i64 fields are delivered. @defaultValue `"number"` */
+  ints?: M;
+  /** Open + `configure` -> `hello_ok`. @defaultValue 10000 */
+  handshakeTimeoutMs?: number;
+  heartbeat?: HeartbeatOptions;
+  /** `false` disables reconnection. */
+  reconnect?: ReconnectOptions | false;
+  /** Size of the `trade_tick` ring (oldest dropped). @defaultValue 1024 */
+  lowPriorityCapacity?: number;
+  /** Allow `ws://` to a host that is not loopback. @defaultValue false */
+  allowInsecure?: boolean;
+  /** Largest inbound frame accepted, in bytes. @defaultValue 16 MiB */
+  maxPayload?: number;
+}
+
+/**
+ * What the session is configured with: the official SDK's `StreamConfigure` shape.
+ * `deadline_timeout_sec` is enforced by `StreamSession` timers and never sent.
+ */
+export interface StreamConfigure {
+  wallet_pubkeys: string[];
+  strategy: StrategyConfig;
+  deadline_timeout_sec?: number;
+  send_mode?: SendMode;
+  tip_lamports?: number | bigint;
+  watch_wallets?: WatchWalletEntry[];
+  mirror_config?: MirrorConfig;
+}
+
+/** Connection status. */
+export type ConnectionStatus = "connecting" | "open" | "reconnecting" | "closing" | "closed";
+
+/** A message whose `type` this version does not know, as delivered by `recv()`. */
+export interface UnknownServerMessage {
+  type: "unknown";
+  /** The frame's own `type` value. */
+  messageType: string;
+  /** The parsed frame. */
+  value: Record<string, unknown>;
+  raw: string;
+}
+
+/** What `StreamConnection.recv()` yields. */
+export type InboundMessage<M extends IntMode = "number"> = ServerMessage<M> | UnknownServerMessage;
+
+/** Counters of a connection. */
+export interface ConnectionStats {
+  /** Frames received, all kinds. */
+  received: number;
+  /** Low-priority messages superseded or evicted before delivery (by type). */
+  dropped: { pnl_update: number; liquidity_snapshot: number; trade_tick: number };
+  invalid: number;
+  unknown: number;
+  reconnects: number;
+  /** Messages waiting to be sent. */
+  outboundQueued: number;
+}
+
+/** The typed event map of a `StreamConnection` (eventemitter3). */
+export interface StreamConnectionEvents<M extends IntMode = "number"> {
+  status: [change: { previous: ConnectionStatus; current: ConnectionStatus }];
+  disconnected: [info: { code: number; reason: string; willReconnect: boolean }];
+  reconnecting: [info: { attempt: number; delayMs: number }];
+  reconnected: [info: { attempt: number; hello: HelloOk<M> }];
+  error: [error: StreamError];
+  unknown_message: [message: UnknownServerMessage];
+  invalid_message: [error: StreamProtocolError];
+  precision_warning: [info: { type: string; paths: string[] }];
+  debug: [message: string];
+}
+
+/** Selects a position: a token-account string, a numeric or bigint id, or an object form. */
+export type PositionSelector =
+  | string
+  | number
+  | bigint
+  | { position_id: number | bigint }
+  | { token_account: string }
+  | { positionId: number | bigint }
+  | { tokenAccount: string };
+
+/**
+ * Sends client messages. Every method validates its message (via `stringifyClientMessage`) and
+ * throws synchronously when invalid; nothing is sent then. Messages sent while disconnected are
+ * queued and flushed in order after the next `hello_ok`. State-changing messages update the
+ * connection's replay state.
+ */
+export interface StreamSender {
+  send(message: ClientMessage): void;
+  ping(clientTimeMs?: number): void;
+  updateStrategy(strategy: StrategyConfig): void;
+  closePosition(selector: PositionSelector): void;
+  closeById(positionId: number | bigint): void;
+  requestExitSignal(selector: PositionSelector, slippageBps?: number): void;
+  requestExitSignalById(positionId: number | bigint, slippageBps?: number): void;
+  updateWallets(walletPubkeys: string[]): void;
+  updateWatchWallets(watchWallets: WatchWalletEntry[]): void;
+  updatePositionStrategy(positionId: number | bigint, strategy: StrategyConfig): void;
+  mirrorBuyResult(mint: string, success: boolean): void;
+}
+
+/** Options of `connect()`. */
+export interface ConnectOptions {
+  signal?: AbortSignal;
+}
+
+/** Options of `close()`. */
+export interface CloseOptions {
+  /** How long to wait for queued messages to flush before closing. @defaultValue 2000 */
+  flushTimeoutMs?: number;
+}
