@@ -3,3 +3,4 @@
  */
 export * from "./protocol/index.js";
 export * from "./errors.js";
+export * from "./rest/register.js";
