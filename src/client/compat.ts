@@ -64,7 +64,7 @@ export function singleWalletStreamConfigureOptional(
 
 /** Fluent strategy builder; every field starts at its disabled value. */
 export class StrategyConfigBuilder {
-  readonly #strategy: Required<StrategyConfig> = {
+  readonly #strategy: StrategyConfig & { take_profit_levels: TakeProfitLevel[] } = {
     target_profit_pct: 0,
     stop_loss_pct: 0,
     trailing_stop_pct: 0,

@@ -40,7 +40,7 @@ async function rejection(p: Promise<unknown>): Promise<StreamRegistrationError> 
 
 describe("registerWallet", () => {
   it("posts the proof with the key header and resolves on 2xx", async () => {
-    let seen: { url?: string; key?: string; type?: string; body?: unknown } = {};
+    let seen: Record<string, unknown> = {};
     const base = await serve((req, body, res) => {
       seen = { url: req.url, key: req.headers["x-api-key"] as string, type: req.headers["content-type"], body: JSON.parse(body) };
       res.writeHead(201).end("{}");
