@@ -88,3 +88,92 @@ export class StreamValidationError extends StreamError {
 export function formatIssues(issues: readonly FieldIssue[]): string {
   return issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ");
 }
+
+// ---- Exit transactions (`lasersell-stream/tx`) ----
+
+/**
+ * An unsigned transaction that does not decode: not strict base64, truncated, trailing bytes, an
+ * unsupported message version, or indexes that point outside the account list. `offset` is the byte
+ * where decoding stopped, when known.
+ */
+export class TransactionDecodeError extends StreamError {
+  /** Byte offset (in the decoded transaction) where decoding failed, when known. */
+  readonly offset: number | undefined;
+
+  constructor(message: string, details: { offset?: number } = {}, options?: StreamErrorOptions) {
+    super("transaction_decode", message, options);
+    this.offset = details.offset;
+  }
+}
+
+/** The rules `signExitTransaction` checks before signing, in the order it checks them. */
+export type TransactionGuardRule =
+  | "decode"
+  | "fee_payer"
+  | "required_signer"
+  | "signer_mismatch"
+  | "sol_outflow"
+  | "allowed_programs";
+
+/**
+ * `signExitTransaction` refused to sign: the transaction broke the guard rule named by `rule`.
+ * Nothing was signed. The message names the offending account, program or amount; secret keys
+ * never appear in it.
+ */
+export class TransactionGuardError extends StreamError {
+  /** The guard rule that failed. */
+  readonly rule: TransactionGuardRule;
+
+  constructor(rule: TransactionGuardRule, message: string, options?: StreamErrorOptions) {
+    super("transaction_guard", message, options);
+    this.rule = rule;
+  }
+}
+
+/**
+ * Submitting a signed transaction failed. `code` says how: `"rpc"` (the endpoint answered with a
+ * JSON-RPC error, a non-2xx HTTP status or an unreadable body), `"connection"` (transport failure
+ * after every retry), `"timeout"` or `"aborted"`. Carries the JSON-RPC `rpcCode` / `rpcMessage` and
+ * the HTTP `status` when there were any. `endpoint` is the URL's origin only: paths, query strings
+ * and credentials (API keys) never appear in the error.
+ */
+export class SubmitError extends StreamError {
+  /** Target label: `"rpc"`, `"helius_sender"` or `"astralane"`. */
+  readonly target: string;
+  /** Origin of the endpoint (scheme, host, port), without path, query or credentials. */
+  readonly endpoint: string;
+  /** HTTP status, when the endpoint answered. */
+  readonly status: number | undefined;
+  /** JSON-RPC `error.code`, when the endpoint returned one. */
+  readonly rpcCode: number | undefined;
+  /** JSON-RPC `error.message`, when the endpoint returned one. */
+  readonly rpcMessage: string | undefined;
+  /** JSON-RPC `error.data` (e.g. simulation logs), when the endpoint returned one. */
+  readonly rpcData: unknown;
+  /** Attempts made (1 + retries used). */
+  readonly attempts: number;
+
+  constructor(
+    code: "rpc" | "connection" | "timeout" | "aborted",
+    message: string,
+    details: {
+      target: string;
+      endpoint: string;
+      attempts: number;
+      status?: number;
+      rpcCode?: number;
+      rpcMessage?: string;
+      rpcData?: unknown;
+    },
+    options?: StreamErrorOptions,
+  ) {
+    super(code, message, options);
+    this.target = details.target;
+    this.endpoint = details.endpoint;
+    this.attempts = details.attempts;
+    this.status = details.status;
+    this.rpcCode = details.rpcCode;
+    this.rpcMessage = details.rpcMessage;
+    this.rpcData = details.rpcData;
+  }
+}

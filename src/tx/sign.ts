@@ -1,0 +1,190 @@
+/**
+ * Signing: the guarded `signExitTransaction`, the fast path (Ed25519 over the message bytes,
+ * written into the signature slot) and the web3.js path (deserialize, sign, serialize). Both paths
+ * produce the same bytes.
+ */
+import { VersionedTransaction } from "@solana/web3.js";
+import bs58 from "bs58";
+import { StreamValidationError, TransactionDecodeError, TransactionGuardError } from "../errors.js";
+import { decodeBase64Strict, decodeTransactionBytes, readLayout, type DecodedTransaction } from "./decode.js";
+import { checkGuard, messageWallet, solOutflowLimit, type ExitMessageLike, type GuardOptions } from "./guard.js";
+import { summarize, type TransactionSummary } from "./inspect.js";
+import { createSigner, type KeypairLike, type SignerInput, type TxSigner } from "./signer.js";
+
+/** A signed transaction, ready to submit. */
+export interface SignedTransaction {
+  /** The signed transaction, base64 (what `sendTransaction` takes). */
+  readonly signedTxB64: string;
+  /** The wallet's signature, base58: the transaction id. */
+  readonly signature: string;
+  /** The signed transaction's bytes. */
+  readonly bytes: Uint8Array;
+  /** What the guard saw (see `inspectTransaction`). */
+  readonly summary: TransactionSummary;
+  /** The signed `VersionedTransaction` (deserialized on first access on the fast path). */
+  readonly transaction: VersionedTransaction;
+}
+
+/** Options of {@link signExitTransaction}. */
+export interface SignExitOptions extends GuardOptions {
+  /**
+   * `"fast"` signs the message bytes in place; `"web3"` deserializes into a web3.js
+   * `VersionedTransaction`, calls `sign` and serializes. Same bytes either way.
+   * @defaultValue "fast"
+   */
+  path?: "fast" | "web3";
+}
+
+function bytesEqual(a: Uint8Array, aOffset: number, b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (a[aOffset + i] !== b[i]) return false;
+  return true;
+}
+
+/** Finds `signer`'s signature slot: its position among the required signers. */
+function signerSlot(bytes: Uint8Array, signer: TxSigner): { slot: number; signaturesOffset: number; messageOffset: number } {
+  const layout = readLayout(bytes);
+  for (let i = 0; i < layout.numRequiredSignatures; i++) {
+    if (bytesEqual(bytes, layout.keysOffset + 32 * i, signer.publicKeyBytes)) {
+      return { slot: i, signaturesOffset: layout.signaturesOffset, messageOffset: layout.messageOffset };
+    }
+  }
+  throw new TransactionGuardError("required_signer", `required_signer: ${signer.publicKey} is not a required signer of this transaction`);
+}
+
+/** Fast path on decoded bytes: signs the message and writes the signature into its slot, in place. */
+function signInPlace(bytes: Uint8Array, signer: TxSigner): Uint8Array {
+  const { slot, signaturesOffset, messageOffset } = signerSlot(bytes, signer);
+  const signature = signer.sign(bytes.subarray(messageOffset));
+  bytes.set(signature, signaturesOffset + 64 * slot);
+  return signature;
+}
+
+function toB64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
+function web3Secret(input: SignerInput): Uint8Array | undefined {
+  if (input instanceof Uint8Array) return input;
+  if (typeof input === "string") {
+    const t = input.trim();
+    return t.startsWith("[") ? Uint8Array.from(JSON.parse(t) as number[]) : bs58.decode(t);
+  }
+  if ("secretKey" in input && input.secretKey instanceof Uint8Array) return (input as KeypairLike).secretKey;
+  return undefined;
+}
+
+/** The web3.js path: deserialize, sign (web3.js's own Ed25519), serialize. */
+function signWithWeb3(bytes: Uint8Array, input: SignerInput, signer: TxSigner): { tx: VersionedTransaction; bytes: Uint8Array; signature: Uint8Array } {
+  let tx: VersionedTransaction;
+  try {
+    tx = VersionedTransaction.deserialize(bytes);
+  } catch (err) {
+    throw new TransactionDecodeError(`web3.js could not deserialize the transaction: ${(err as Error).message}`, {}, { cause: err });
+  }
+  const slot = tx.message.staticAccountKeys.slice(0, tx.message.header.numRequiredSignatures).findIndex((k) => k.toBase58() === signer.publicKey);
+  if (slot < 0) throw new TransactionGuardError("required_signer", `required_signer: ${signer.publicKey} is not a required signer of this transaction`);
+  const publicKey = tx.message.staticAccountKeys[slot];
+  if (publicKey === undefined) throw new TransactionDecodeError("web3.js: signer slot out of range");
+  // createSigner already checked the key; web3.js signs with its own Ed25519 implementation.
+  const secretKey = web3Secret(input);
+  if (secretKey !== undefined) tx.sign([{ publicKey, secretKey }]);
+  else tx.addSignature(publicKey, signer.sign(tx.message.serialize()));
+  const signature = tx.signatures[slot] as Uint8Array;
+  return { tx, bytes: tx.serialize(), signature };
+}
+
+function result(bytes: Uint8Array, signature: Uint8Array, summary: TransactionSummary, tx?: VersionedTransaction): SignedTransaction {
+  let transaction = tx;
+  return {
+    signedTxB64: toB64(bytes),
+    signature: bs58.encode(signature),
+    bytes,
+    summary,
+    get transaction(): VersionedTransaction {
+      transaction ??= VersionedTransaction.deserialize(bytes);
+      return transaction;
+    },
+  };
+}
+
+/**
+ * Checks an exit signal's (or mirror-buy signal's) unsigned transaction against the guard rules,
+ * then signs it with the wallet's key. Nothing is signed unless every rule passes:
+ *
+ * 1. `decode`: `unsigned_tx_b64` is strict base64 of a well-formed legacy or v0 transaction.
+ * 2. `fee_payer`: the signal's wallet (`wallet_pubkey`, or `user_wallet` for a mirror buy) pays the fee.
+ * 3. `required_signer`: the wallet is a required signer, and no other signature is missing.
+ * 4. `signer_mismatch`: the signer's public key is that wallet.
+ * 5. `sol_outflow`: lamports leaving the wallet (System Program transfers and tips, account
+ *    funding, and the fee's upper bound) stay within `maxSolOutflowLamports`; reassigning the
+ *    wallet to another program is refused outright.
+ * 6. `allowed_programs`: every program invoked is in `allowedPrograms`, when given.
+ *
+ * @throws {@link TransactionGuardError} naming the broken rule (`decode` failures too; the
+ * decoder's {@link TransactionDecodeError} is the `cause`), or `StreamValidationError` for a bad
+ * signer or message.
+ *
+ * @example
+ * ```ts
+ * import { signExitTransaction, submitTransaction, sendTargetHeliusSender } from "lasersell-stream/tx";
+ *
+ * if (event.type === "exit_signal_with_tx") {
+ *   const { signedTxB64, signature } = signExitTransaction(event.message, keypair, {
+ *     maxSolOutflowLamports: 2_000_000n, // tip + fee; no other transfer out of the wallet
+ *   });
+ *   await submitTransaction(sendTargetHeliusSender(), signedTxB64, { timeoutMs: 5_000 });
+ * }
+ * ```
+ */
+export function signExitTransaction(message: ExitMessageLike, signer: SignerInput, options: SignExitOptions = {}): SignedTransaction {
+  if (typeof message !== "object" || message === null) {
+    throw new StreamValidationError("message: expected an exit_signal_with_tx or mirror_buy_signal message", [
+      { path: "", message: "expected an object" },
+    ]);
+  }
+  const wallet = messageWallet(message);
+  const limit = solOutflowLimit(message, options);
+  const key = createSigner(signer);
+  let decoded: DecodedTransaction;
+  try {
+    decoded = decodeTransactionBytes(decodeBase64Strict(message.unsigned_tx_b64, "unsigned_tx_b64"));
+  } catch (err) {
+    if (!(err instanceof TransactionDecodeError)) throw err;
+    throw new TransactionGuardError("decode", `decode: ${err.message}`, { cause: err });
+  }
+  const summary = summarize(decoded);
+  checkGuard(decoded, summary, wallet, key.publicKey, limit, options.allowedPrograms);
+  if (options.path === "web3") {
+    const w = signWithWeb3(decoded.bytes, signer, key);
+    return result(w.bytes, w.signature, summary, w.tx);
+  }
+  const signature = signInPlace(decoded.bytes, key);
+  return result(decoded.bytes, signature, summary);
+}
+
+/**
+ * Fast path without the guard (the official SDK's name): base64-decodes, signs the message bytes
+ * with the signer's Ed25519 key and writes the signature into the signer's slot; no web3.js
+ * deserialize/serialize. Output is byte-identical to {@link signUnsignedTx}. Prefer
+ * {@link signExitTransaction}, which checks the transaction first.
+ */
+export function signUnsignedTxB64Fast(unsignedTxB64: string, signer: SignerInput): string {
+  const key = createSigner(signer);
+  const bytes = decodeBase64Strict(unsignedTxB64);
+  signInPlace(bytes, key);
+  return toB64(bytes);
+}
+
+/**
+ * web3.js path without the guard (the official SDK's name): deserializes into a
+ * `VersionedTransaction` and signs it.
+ */
+export function signUnsignedTx(unsignedTxB64: string, signer: SignerInput): VersionedTransaction {
+  const key = createSigner(signer);
+  return signWithWeb3(decodeBase64Strict(unsignedTxB64), signer, key).tx;
+}
+
+/** Base64 of a (signed) `VersionedTransaction` (the official SDK's name). */
+export function encodeSignedTx(tx: VersionedTransaction): string {
+  return toB64(tx.serialize());
+}
