@@ -1,0 +1,69 @@
+/**
+ * `lasersell-stream/tx`: turn an exit signal's (or mirror-buy signal's) unsigned transaction into
+ * a signed one safely and fast, and submit it. A separate entry point so that importing the stream
+ * never loads `@solana/web3.js`.
+ */
+export {
+  decodeTransaction,
+  decodeTransactionBytes,
+  decodeBase64Strict,
+  type AccountRef,
+  type Base58,
+  type DecodedInstruction,
+  type DecodedLookup,
+  type DecodedTransaction,
+} from "./decode.js";
+export {
+  inspectTransaction,
+  SYSTEM_PROGRAM_ID,
+  COMPUTE_BUDGET_PROGRAM_ID,
+  LAMPORTS_PER_SIGNATURE,
+  DEFAULT_INSTRUCTION_COMPUTE_UNIT_LIMIT,
+  MAX_COMPUTE_UNIT_LIMIT,
+  type SolMovement,
+  type TransactionSummary,
+} from "./inspect.js";
+export {
+  DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS,
+  solOutflowLimit,
+  type ExitMessageLike,
+  type GuardOptions,
+} from "./guard.js";
+export { createSigner, type KeypairLike, type SignerInput, type TxSigner } from "./signer.js";
+export {
+  signExitTransaction,
+  signUnsignedTx,
+  signUnsignedTxB64Fast,
+  encodeSignedTx,
+  type SignedTransaction,
+  type SignExitOptions,
+} from "./sign.js";
+export {
+  submitTransaction,
+  sendTransactionB64To,
+  sendTransaction,
+  sendTargetRpc,
+  sendTargetDefaultRpc,
+  sendTargetHeliusSender,
+  sendTargetAstralane,
+  astralaneIrisUrl,
+  HELIUS_SENDER_BASE_URL,
+  HELIUS_SENDER_FAST_URL,
+  HELIUS_SENDER_PING_URL,
+  ASTRALANE_DEFAULT_REGION,
+  MAINNET_BETA_RPC_URL,
+  type SendTarget,
+  type SubmitOptions,
+  type FetchLike,
+} from "./submit.js";
+export { proveOwnership } from "./ownership.js";
+export {
+  StreamError,
+  StreamValidationError,
+  TransactionDecodeError,
+  TransactionGuardError,
+  SubmitError,
+  type StreamErrorCode,
+  type TransactionGuardRule,
+} from "../errors.js";
+export type { WalletOwnershipProof } from "../rest/register.js";

@@ -1,0 +1,355 @@
+/**
+ * `submitTransaction`: JSON-RPC `sendTransaction` (base64) to an RPC URL, Helius Sender or
+ * Astralane, bounded by a timeout and an AbortSignal, retrying transport failures only. Errors
+ * carry the endpoint's origin, never its path, query string or credentials.
+ */
+import type { VersionedTransaction } from "@solana/web3.js";
+import { StreamValidationError, SubmitError } from "../errors.js";
+
+/** Helius Sender base URL (the official SDK's constant). */
+export const HELIUS_SENDER_BASE_URL = "https://sender.helius-rpc.com";
+/** Helius Sender's `sendTransaction` endpoint. */
+export const HELIUS_SENDER_FAST_URL = `${HELIUS_SENDER_BASE_URL}/fast`;
+/** Helius Sender's warm-up endpoint. */
+export const HELIUS_SENDER_PING_URL = `${HELIUS_SENDER_BASE_URL}/ping`;
+/** Default Astralane Iris region (Frankfurt). */
+export const ASTRALANE_DEFAULT_REGION = "fr";
+/** Public mainnet RPC; rate-limited, for getting started only. */
+export const MAINNET_BETA_RPC_URL = "https://solana-rpc.publicnode.com";
+
+/**
+ * The Astralane Iris endpoint of a region (`fr`, `fr2`, `la`, `jp`, `ny`, `ams`, `ams2`, `lim`,
+ * `sg`, `lit`, ...).
+ */
+export function astralaneIrisUrl(region: string): string {
+  if (!/^[a-z0-9-]+$/i.test(region)) {
+    throw new StreamValidationError(`astralane region: "${region}" is not a region name`, [{ path: "region", message: "not a region name" }]);
+  }
+  return `https://${region}.gateway.astralane.io/iris`;
+}
+
+/** Where to send a transaction (the official SDK's `SendTarget`, plus an optional URL override). */
+export type SendTarget =
+  | { readonly kind: "rpc"; readonly url: string }
+  | { readonly kind: "helius_sender"; /** @defaultValue {@link HELIUS_SENDER_FAST_URL} */ readonly url?: string }
+  | {
+      readonly kind: "astralane";
+      /** Sent as the `x-api-key` header. */
+      readonly apiKey: string;
+      /** @defaultValue {@link ASTRALANE_DEFAULT_REGION} */
+      readonly region?: string;
+    };
+
+/** A JSON-RPC endpoint (any Solana RPC URL; API-key query parameters are fine, they stay secret). */
+export function sendTargetRpc(url: string): SendTarget {
+  return { kind: "rpc", url };
+}
+/** The public mainnet RPC ({@link MAINNET_BETA_RPC_URL}); not for production. */
+export function sendTargetDefaultRpc(): SendTarget {
+  return { kind: "rpc", url: MAINNET_BETA_RPC_URL };
+}
+/** Helius Sender ({@link HELIUS_SENDER_FAST_URL}). The transaction must carry a tip. */
+export function sendTargetHeliusSender(url?: string): SendTarget {
+  return url === undefined ? { kind: "helius_sender" } : { kind: "helius_sender", url };
+}
+/** Astralane Iris in `region`; `apiKey` goes in the `x-api-key` header. */
+export function sendTargetAstralane(apiKey: string, region?: string): SendTarget {
+  return region === undefined ? { kind: "astralane", apiKey } : { kind: "astralane", apiKey, region };
+}
+
+/** `fetch`'s signature, for injecting another implementation. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Options of {@link submitTransaction}. */
+export interface SubmitOptions {
+  /** Cancels the call (including retries and backoff); rejects with code `"aborted"`. */
+  signal?: AbortSignal;
+  /**
+   * Bound on the whole call, retries and backoff included; rejects with code `"timeout"`.
+   * @defaultValue 10000
+   */
+  timeoutMs?: number;
+  /**
+   * Extra attempts after a transport failure (connection refused, reset or dropped before a full
+   * response). HTTP and JSON-RPC errors are never retried. Resending the same signed transaction
+   * is safe: the network deduplicates it by signature.
+   * @defaultValue 2
+   */
+  retries?: number;
+  /**
+   * First backoff delay; it doubles per retry, capped at 2 s.
+   * @defaultValue 100
+   */
+  retryDelayMs?: number;
+  /**
+   * `sendTransaction`'s `skipPreflight` (Helius Sender requires `true`).
+   * @defaultValue true
+   */
+  skipPreflight?: boolean;
+  /**
+   * `preflightCommitment`, sent to plain RPC targets only.
+   * @defaultValue "processed"
+   */
+  preflightCommitment?: "processed" | "confirmed" | "finalized";
+  /**
+   * `sendTransaction`'s `maxRetries` (how often the RPC node itself rebroadcasts).
+   * @defaultValue 0
+   */
+  maxRetries?: number;
+  /** Extra HTTP headers (e.g. `authorization`); their values never appear in errors. */
+  headers?: Readonly<Record<string, string>>;
+  /** @defaultValue `globalThis.fetch` */
+  fetch?: FetchLike;
+}
+
+interface Endpoint {
+  url: string;
+  label: string;
+  origin: string;
+  headers: Record<string, string>;
+  secrets: string[];
+}
+
+function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined): Endpoint {
+  const t: SendTarget = typeof target === "string" ? { kind: "rpc", url: target } : target;
+  let url: string;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const secrets: string[] = [];
+  switch (t.kind) {
+    case "rpc":
+      url = t.url;
+      break;
+    case "helius_sender":
+      url = t.url ?? HELIUS_SENDER_FAST_URL;
+      break;
+    case "astralane":
+      url = astralaneIrisUrl(t.region ?? ASTRALANE_DEFAULT_REGION);
+      if (typeof t.apiKey !== "string" || t.apiKey === "") {
+        throw new StreamValidationError("astralane: apiKey is empty", [{ path: "apiKey", message: "empty" }]);
+      }
+      headers["x-api-key"] = t.apiKey;
+      secrets.push(t.apiKey);
+      break;
+    default:
+      throw new StreamValidationError(`target: unknown kind ${JSON.stringify((t as { kind?: unknown }).kind)}`, [
+        { path: "kind", message: "expected rpc, helius_sender or astralane" },
+      ]);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // The text may itself hold a key, so it is not echoed.
+    throw new StreamValidationError("target url: not a valid URL", [{ path: "url", message: "not a valid URL" }]);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new StreamValidationError(`target url: unsupported scheme ${parsed.protocol}`, [{ path: "url", message: "expected http or https" }]);
+  }
+  for (const [k, v] of Object.entries(extraHeaders ?? {})) {
+    headers[k.toLowerCase()] = v;
+    secrets.push(v);
+  }
+  secrets.push(url, parsed.search, parsed.username, parsed.password, parsed.pathname);
+  for (const v of parsed.searchParams.values()) secrets.push(v, encodeURIComponent(v));
+  for (const seg of parsed.pathname.split("/")) secrets.push(seg);
+  return {
+    url,
+    label: t.kind,
+    origin: parsed.origin,
+    headers,
+    // Short fragments ("", "/", "v1") are not secrets and would garble messages.
+    secrets: [...new Set(secrets.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length),
+  };
+}
+
+function redactor(secrets: readonly string[]): (text: string) => string {
+  return (text) => {
+    let out = text;
+    for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
+    return out;
+  };
+}
+
+/** A copy of an error chain with every secret removed from names, messages and codes. */
+function sanitize(err: unknown, redact: (s: string) => string, depth = 0): Error {
+  if (!(err instanceof Error)) return new Error(redact(String(err)));
+  const cause = depth < 4 && err.cause !== undefined ? sanitize(err.cause, redact, depth + 1) : undefined;
+  const copy = new Error(redact(err.message), cause === undefined ? undefined : { cause });
+  copy.name = err.name;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" || typeof code === "number") Object.assign(copy, { code });
+  copy.stack = `${copy.name}: ${copy.message}`;
+  return copy;
+}
+
+const TIMEOUT = Symbol("timeout");
+const ABORTED = Symbol("aborted");
+let nextId = 1;
+
+function summarizeBody(body: string): string {
+  const t = body.trim();
+  return t.length > 300 ? `${t.slice(0, 300)}...` : t;
+}
+
+function rpcErrorOf(body: string): { code?: number; message?: string; data?: unknown } | undefined {
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    const error = (parsed as { error?: unknown }).error;
+    if (error === undefined || error === null) return undefined;
+    if (typeof error !== "object") return { message: String(error) };
+    const e = error as { code?: unknown; message?: unknown; data?: unknown };
+    const out: { code?: number; message?: string; data?: unknown } = {};
+    if (typeof e.code === "number") out.code = e.code;
+    if (typeof e.message === "string") out.message = e.message;
+    if (e.data !== undefined) out.data = e.data;
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends a signed transaction with JSON-RPC `sendTransaction` (`encoding: "base64"`) and resolves
+ * with the signature the endpoint returns. `target` is a {@link SendTarget} or a plain RPC URL.
+ *
+ * Rejects with {@link SubmitError}: code `"rpc"` for a JSON-RPC error (`rpcCode`, `rpcMessage`,
+ * `rpcData`), a non-2xx status (`status`) or an unreadable answer; `"connection"` when every
+ * attempt failed in transport; `"timeout"`; `"aborted"`. Errors name the endpoint by origin only.
+ *
+ * @example
+ * ```ts
+ * import { signExitTransaction, submitTransaction, sendTargetRpc } from "lasersell-stream/tx";
+ * const { signedTxB64 } = signExitTransaction(message, keypair);
+ * const signature = await submitTransaction(sendTargetRpc(process.env.RPC_URL!), signedTxB64, {
+ *   timeoutMs: 5_000,
+ *   retries: 2,
+ * });
+ * ```
+ */
+export async function submitTransaction(target: SendTarget | string, signedTxB64: string, options: SubmitOptions = {}): Promise<string> {
+  const endpoint = resolveTarget(target, options.headers);
+  const redact = redactor(endpoint.secrets);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retries = options.retries ?? 2;
+  const baseDelay = options.retryDelayMs ?? 100;
+  for (const [name, v] of [["timeoutMs", timeoutMs], ["retries", retries], ["retryDelayMs", baseDelay]] as const) {
+    if (!Number.isFinite(v) || v < 0) throw new StreamValidationError(`${name}: must be a non-negative number`, [{ path: name, message: "must be a non-negative number" }]);
+  }
+  if (typeof signedTxB64 !== "string" || signedTxB64 === "") {
+    throw new StreamValidationError("signedTxB64: expected a base64 string", [{ path: "signedTxB64", message: "expected a base64 string" }]);
+  }
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const config: Record<string, unknown> = {
+    encoding: "base64",
+    skipPreflight: options.skipPreflight ?? true,
+    maxRetries: options.maxRetries ?? 0,
+  };
+  if (endpoint.label === "rpc") config["preflightCommitment"] = options.preflightCommitment ?? "processed";
+  const body = JSON.stringify({ jsonrpc: "2.0", id: nextId++, method: "sendTransaction", params: [signedTxB64, config] });
+
+  let attempts = 0;
+  const where = `${endpoint.label} (${endpoint.origin})`;
+  const fail = (
+    code: "rpc" | "connection" | "timeout" | "aborted",
+    message: string,
+    extra: { status?: number; rpcCode?: number; rpcMessage?: string; rpcData?: unknown } = {},
+    cause?: unknown,
+  ): SubmitError =>
+    new SubmitError(
+      code,
+      redact(message),
+      { target: endpoint.label, endpoint: endpoint.origin, attempts, ...extra },
+      cause === undefined ? undefined : { cause: sanitize(cause, redact) },
+    );
+
+  const controller = new AbortController();
+  let stopReason: typeof TIMEOUT | typeof ABORTED | undefined;
+  const stop = (reason: typeof TIMEOUT | typeof ABORTED): void => {
+    if (stopReason !== undefined) return;
+    stopReason = reason;
+    controller.abort();
+  };
+  const onUserAbort = (): void => stop(ABORTED);
+  const timer = setTimeout(() => stop(TIMEOUT), timeoutMs);
+  let backoff: NodeJS.Timeout | undefined;
+  options.signal?.addEventListener("abort", onUserAbort, { once: true });
+  if (options.signal?.aborted === true) stop(ABORTED);
+
+  const stopped = (cause?: unknown): SubmitError =>
+    stopReason === TIMEOUT
+      ? fail("timeout", `sendTransaction to ${where} timed out after ${timeoutMs} ms (${attempts} attempt(s))`, {}, cause)
+      : fail("aborted", `sendTransaction to ${where} was aborted`, {}, cause);
+
+  try {
+    for (;;) {
+      if (stopReason !== undefined) throw stopped();
+      attempts++;
+      let response: Response;
+      let text: string;
+      try {
+        response = await doFetch(endpoint.url, { method: "POST", headers: endpoint.headers, body, signal: controller.signal });
+        text = await response.text();
+      } catch (err) {
+        if (stopReason !== undefined) throw stopped(err);
+        if (attempts > retries) {
+          throw fail("connection", `sendTransaction to ${where} failed after ${attempts} attempt(s): ${(err as Error).message ?? String(err)}`, {}, err);
+        }
+        const delay = Math.min(2_000, baseDelay * 2 ** (attempts - 1));
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            clearTimeout(backoff);
+            controller.signal.removeEventListener("abort", done);
+            resolve();
+          };
+          backoff = setTimeout(done, delay);
+          controller.signal.addEventListener("abort", done, { once: true });
+        });
+        continue;
+      }
+      const rpc = rpcErrorOf(text);
+      const rpcDetails: { status: number; rpcCode?: number; rpcMessage?: string; rpcData?: unknown } = { status: response.status };
+      if (rpc?.code !== undefined) rpcDetails.rpcCode = rpc.code;
+      if (rpc?.message !== undefined) rpcDetails.rpcMessage = redact(rpc.message);
+      if (rpc?.data !== undefined) rpcDetails.rpcData = JSON.parse(redact(JSON.stringify(rpc.data))) as unknown;
+      const rpcText = rpc === undefined ? "" : `JSON-RPC error${rpc.code === undefined ? "" : ` ${rpc.code}`}: ${rpc.message ?? "(no message)"}`;
+      if (!response.ok) {
+        throw fail("rpc", `${where} answered HTTP ${response.status}: ${rpcText !== "" ? rpcText : summarizeBody(text) || "(empty body)"}`, rpcDetails);
+      }
+      if (rpc !== undefined) throw fail("rpc", `${where} returned ${rpcText}`, rpcDetails);
+      let result: unknown;
+      try {
+        result = (JSON.parse(text) as { result?: unknown }).result;
+      } catch (err) {
+        throw fail("rpc", `${where} answered with a body that is not JSON: ${summarizeBody(text)}`, { status: response.status }, err);
+      }
+      if (typeof result === "string" && result !== "") return result;
+      throw fail("rpc", `${where} answered without a signature: ${summarizeBody(text)}`, { status: response.status });
+    }
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(backoff);
+    options.signal?.removeEventListener("abort", onUserAbort);
+  }
+}
+
+/**
+ * The official SDK's name for {@link submitTransaction} (its `fetch_impl` option is accepted too).
+ */
+export function sendTransactionB64To(
+  target: SendTarget,
+  txB64: string,
+  options: SubmitOptions & { fetch_impl?: FetchLike } = {},
+): Promise<string> {
+  const { fetch_impl, ...rest } = options;
+  return submitTransaction(target, txB64, fetch_impl === undefined ? rest : { ...rest, fetch: fetch_impl });
+}
+
+/** Submits a signed web3.js `VersionedTransaction` (the official SDK's name). */
+export function sendTransaction(
+  target: SendTarget,
+  tx: VersionedTransaction,
+  options: SubmitOptions & { fetch_impl?: FetchLike } = {},
+): Promise<string> {
+  return sendTransactionB64To(target, Buffer.from(tx.serialize()).toString("base64"), options);
+}
