@@ -102,24 +102,17 @@ export function checkGuard(
   limit: bigint,
   allowedPrograms?: GuardOptions["allowedPrograms"],
 ): void {
-  if (summary.requiredSigners.length === 0 || summary.feePayer !== wallet) {
-    refuse(
-      "fee_payer",
-      summary.requiredSigners.length === 0
-        ? `the transaction requires no signatures, so the wallet ${wallet} cannot be its fee payer`
-        : `the fee payer is ${summary.feePayer}, not the signal's wallet ${wallet}`,
-    );
-  }
+  if (summary.feePayer !== wallet) refuse("fee_payer", `the fee payer is ${summary.feePayer || "(none)"}, not the signal's wallet ${wallet}`);
+  const slot = summary.requiredSigners.indexOf(wallet);
+  if (slot < 0) refuse("required_signer", `the wallet ${wallet} is not among the required signers (the message requires ${summary.requiredSigners.length})`);
   if (tx.header.numReadonlySignedAccounts >= tx.header.numRequiredSignatures) {
     refuse("fee_payer", `the fee payer ${wallet} is marked read-only, so the runtime would reject the transaction`);
   }
-  const slot = summary.requiredSigners.indexOf(wallet);
-  if (slot < 0) refuse("required_signer", `the wallet ${wallet} is not among the required signers`);
   for (let i = 0; i < summary.requiredSigners.length; i++) {
     if (i !== slot && summary.signaturesPresent[i] !== true) {
       refuse(
         "required_signer",
-        `the transaction also needs a signature from ${summary.requiredSigners[i] ?? "?"}, which only the wallet's signer cannot provide`,
+        `the transaction also needs a signature from ${summary.requiredSigners[i] ?? "?"}, which this signer cannot provide`,
       );
     }
   }
@@ -138,7 +131,7 @@ export function checkGuard(
       refuse("sol_outflow", `instruction #${i} is a System Program instruction involving the wallet that cannot be read`);
     }
   }
-  const transfers = summary.solOutflowBySigner[wallet] ?? 0n;
+  const transfers = summary.solOutflowByAccount[wallet] ?? 0n;
   const outflow = transfers + summary.maxFeeLamports;
   if (outflow > limit) {
     refuse(

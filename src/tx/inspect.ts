@@ -56,7 +56,7 @@ export interface TransactionSummary {
   /** Every System Program transfer, account funding and reassignment, in instruction order. */
   readonly solMovements: readonly SolMovement[];
   /** Lamports leaving each static account through {@link solMovements} (keyed by base58). */
-  readonly solOutflowBySigner: Readonly<Record<Base58, bigint>>;
+  readonly solOutflowByAccount: Readonly<Record<Base58, bigint>>;
   /** Indexes of System Program instructions this decoder could not read. */
   readonly unreadableSystemInstructions: readonly number[];
   /** v0 address-table lookups (their addresses are on chain and not resolved offline). */
@@ -147,7 +147,7 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
   let nonBudgetInstructions = 0;
   const solMovements: SolMovement[] = [];
   const unreadableSystemInstructions: number[] = [];
-  const solOutflowBySigner: Record<Base58, bigint> = {};
+  const solOutflowByAccount: Record<Base58, bigint> = {};
 
   for (const ix of tx.instructions) {
     if (!programIds.includes(ix.programId)) programIds.push(ix.programId);
@@ -164,7 +164,7 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
     else if (m !== null) {
       solMovements.push(m);
       if (m.from.source === "static" && m.lamports > 0n) {
-        solOutflowBySigner[m.from.pubkey] = (solOutflowBySigner[m.from.pubkey] ?? 0n) + m.lamports;
+        solOutflowByAccount[m.from.pubkey] = (solOutflowByAccount[m.from.pubkey] ?? 0n) + m.lamports;
       }
     }
   }
@@ -190,7 +190,7 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
     computeUnitPriceMicroLamports,
     maxFeeLamports: LAMPORTS_PER_SIGNATURE * BigInt(tx.header.numRequiredSignatures) + priorityFee,
     solMovements,
-    solOutflowBySigner,
+    solOutflowByAccount,
     unreadableSystemInstructions,
     addressTableLookups: tx.addressTableLookups,
     instructionCount: tx.instructions.length,
@@ -210,7 +210,7 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
  * ```ts
  * import { inspectTransaction } from "lasersell-stream/tx";
  * const s = inspectTransaction(signal.unsigned_tx_b64);
- * console.log(s.feePayer, s.programIds, s.computeUnitPriceMicroLamports, s.solOutflowBySigner[s.feePayer]);
+ * console.log(s.feePayer, s.programIds, s.computeUnitPriceMicroLamports, s.solOutflowByAccount[s.feePayer]);
  * ```
  */
 export function inspectTransaction(unsignedTxB64: string | Uint8Array): TransactionSummary {

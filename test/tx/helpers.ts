@@ -42,9 +42,11 @@ export function exitInstructions(
   ];
 }
 
-export function legacyTxB64(payer: PublicKey, instructions: TransactionInstruction[]): string {
+/** Unsigned legacy transaction; `preSigners` (not the payer) sign it already, as a server might. */
+export function legacyTxB64(payer: PublicKey, instructions: TransactionInstruction[], preSigners: Keypair[] = []): string {
   const tx = new Transaction({ feePayer: payer, recentBlockhash: BLOCKHASH });
   tx.add(...instructions);
+  if (preSigners.length > 0) tx.partialSign(...preSigners);
   return tx.serialize({ requireAllSignatures: false, verifySignatures: false }).toString("base64");
 }
 
