@@ -10,7 +10,6 @@ import {
   TransactionGuardError,
   inspectTransaction,
   signExitTransaction,
-  type SignExitOptions,
   type TransactionGuardRule,
 } from "../../src/tx/index.js";
 import { BLOCKHASH, MEMO_PROGRAM_ID, TIP_ACCOUNT, exitInstructions, exitSignal, keypair, legacyTxB64, lookupTable, memo, v0TxB64 } from "./helpers.js";
@@ -237,7 +236,7 @@ describe("sol_outflow limit", () => {
     expect(() => signExitTransaction(withTip, wallet)).not.toThrow();
   });
 
-  it.each<[string, SignExitOptions["maxSolOutflowLamports"]]>([
+  it.each<[string, number | bigint]>([
     ["number", 6_000],
     ["bigint", 6_000n],
   ])("maxSolOutflowLamports as a %s replaces the default", (_t, max) => {
