@@ -145,6 +145,17 @@ function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Recor
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new StreamValidationError(`target url: unsupported scheme ${parsed.protocol}`, [{ path: "url", message: "expected http or https" }]);
   }
+  if (parsed.username !== "" || parsed.password !== "") {
+    // fetch refuses URLs with credentials; send them as HTTP Basic auth instead.
+    const basic = Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString("base64");
+    headers["authorization"] = `Basic ${basic}`;
+    secrets.push(basic, parsed.username, parsed.password, decodeURIComponent(parsed.username), decodeURIComponent(parsed.password));
+    secrets.push(url);
+    const bare = new URL(parsed.href);
+    bare.username = "";
+    bare.password = "";
+    url = bare.href;
+  }
   for (const [k, v] of Object.entries(extraHeaders ?? {})) {
     headers[k.toLowerCase()] = v;
     secrets.push(v);
