@@ -1,0 +1,34 @@
+/**
+ * `lasersell-stream/testing`: a protocol-faithful local LaserSell stream server for tests and
+ * demos. See {@link MockStreamServer}.
+ */
+export {
+  MockStreamServer,
+  type MockExitSignal,
+  type MockStreamServerEvents,
+  type MockStreamServerOptions,
+} from "./server.js";
+export {
+  MockConnection,
+  tierLimits,
+  type MockErrorCode,
+  type MockLimits,
+  type MockRefusal,
+  type MockTier,
+  type ReceivedFrame,
+} from "./session.js";
+export type { MockPositionInfo, OpenPositionOptions, OpenedPosition } from "./positions.js";
+export {
+  initialEngineState,
+  ladderShare,
+  manualExit,
+  onGraduation,
+  runPath,
+  step,
+  type EngineInput,
+  type EngineState,
+  type ExitDecision,
+} from "./strategy-engine.js";
+export { Prng, liquidityBands, liquidityTrend, pnlPct, BAND_BPS, type Band } from "./market.js";
+export { buildUnsignedTx, MEMO_PROGRAM_ID, type UnsignedTx } from "./txfactory.js";
+export { RPC_ERRORS, verifyEd25519, verifySignedTransaction } from "./rpc.js";

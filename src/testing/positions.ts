@@ -1,0 +1,365 @@
+/**
+ * The mock server's position records and the server frames built from them. Positions belong to
+ * wallets (server-wide), not to connections: a reconnecting client sees the same ids and
+ * `opened_at_ms`.
+ */
+import bs58 from "bs58";
+import type { KnownMarketType, StrategyConfig } from "../protocol/index.js";
+import {
+  liquidityBands,
+  marketCapQuote,
+  pnlPct,
+  priceQuote,
+  randomPubkey,
+  randomTokenName,
+  valueOf,
+  type Band,
+  type Prng,
+} from "./market.js";
+import { initialEngineState, type EngineState } from "./strategy-engine.js";
+
+export const TOKEN_PROGRAM_ID = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
+export const WSOL_MINT = "So11111111111111111111111111111111111111112";
+
+/** True for a base58 string that decodes to 32 bytes. */
+export function isPubkey(value: unknown): value is string {
+  if (typeof value !== "string" || value.length < 32 || value.length > 44) return false;
+  try {
+    return bs58.decode(value).length === 32;
+  } catch {
+    return false;
+  }
+}
+
+/** Options of `server.openPosition()`. */
+export interface OpenPositionOptions {
+  /** The owning wallet (base58). A user's wallet, or a watched wallet. */
+  wallet: string;
+  /** @defaultValue a random mint */
+  mint?: string;
+  /** Raw token units. @defaultValue about 1.75e13 (a Pump.fun-sized buy) */
+  tokens?: number | bigint;
+  /** Entry cost in quote units (lamports). @defaultValue 500_000_000 (0.5 SOL) */
+  entryQuoteUnits?: number | bigint;
+  /** @defaultValue `"pump_fun"` */
+  marketType?: KnownMarketType;
+  /**
+   * Reported with `watched: true` (a copy-traded wallet's position; no automatic exits).
+   * @defaultValue true when the wallet is only watched (in some connection's `watch_wallets` and
+   * no connection's `wallet_pubkeys`)
+   */
+  watched?: boolean;
+  /** `mirror_source` of the position. */
+  mirrorSource?: string;
+  /** @defaultValue 6 */
+  tokenDecimals?: number;
+  /** Pool quote reserve (lamports). @defaultValue 30 SOL with a little randomness */
+  poolLiquidityQuote?: number;
+  /**
+   * Multipliers of the entry price applied one per simulator tick (then the price holds the
+   * last value). Implies `scripted`.
+   */
+  path?: readonly number[];
+  /** No random walk: the price moves only through `path` and `server.setPrice()`. @defaultValue the server's `priceWalk` negated */
+  scripted?: boolean;
+  /** The watched wallet created this token (checked by `mirror_config.skip_creator_tokens`). */
+  creatorIsWatched?: boolean;
+}
+
+/** What `openPosition()` returns. */
+export interface OpenedPosition {
+  position_id: number;
+  token_account: string;
+  mint: string;
+}
+
+/** A public snapshot of a position, for tests and logs. */
+export interface MockPositionInfo {
+  position_id: number;
+  wallet_pubkey: string;
+  mint: string;
+  token_account: string;
+  tokens: bigint;
+  entry_quote_units: bigint;
+  /** Current price as a multiple of the entry price. */
+  multiplier: number;
+  /** Current PnL, percent of entry cost. */
+  pnl_pct: number;
+  /** Highest PnL the strategy engine has seen. */
+  peak_pct: number;
+  market_type: string;
+  watched: boolean;
+  mirror_source: string | undefined;
+  opened_at_ms: number;
+  open: boolean;
+}
+
+/** @internal The server's record of a position. */
+export interface MockPosition {
+  id: number;
+  wallet: string;
+  mint: string;
+  tokenAccount: string;
+  tokenProgram: string;
+  tokens: bigint;
+  /** Size and cost at open: the price basis. */
+  entryTokens: bigint;
+  entryQuote: bigint;
+  decimals: number;
+  name: string;
+  symbol: string;
+  marketType: KnownMarketType;
+  marketContext: Record<string, unknown>;
+  openedAtMs: number;
+  slot: number;
+  watched: boolean;
+  mirrorSource: string | undefined;
+  creatorIsWatched: boolean;
+  multiplier: number;
+  previousMultiplier: number;
+  path: number[];
+  scripted: boolean;
+  poolQuote: number;
+  poolPinned: boolean;
+  poolHistory: number[];
+  poolTendency: number;
+  bands: Band[];
+  engine: EngineState;
+  override: StrategyConfig | undefined;
+  graduated: boolean;
+  open: boolean;
+  /** Keys of this position's exit signals not settled yet. */
+  outstanding: Set<string>;
+}
+
+/** Builds a `market_context` of a type with random accounts. */
+export function marketContext(type: KnownMarketType, prng: Prng): Record<string, unknown> {
+  const key = (): string => randomPubkey(prng);
+  switch (type) {
+    case "pump_fun":
+      return { market_type: type, pumpfun: {} };
+    case "pump_swap":
+      return { market_type: type, pumpswap: { pool: key(), global_config: key() } };
+    case "meteora_dbc":
+      return { market_type: type, meteora_dbc: { pool: key(), config: key(), quote_mint: WSOL_MINT } };
+    case "meteora_damm_v2":
+      return { market_type: type, meteora_damm_v2: { pool: key() } };
+    case "raydium_launchpad":
+      return {
+        market_type: type,
+        raydium_launchpad: { pool: key(), config: key(), platform: key(), quote_mint: WSOL_MINT, user_quote_account: key() },
+      };
+    case "raydium_cpmm":
+      return { market_type: type, raydium_cpmm: { pool: key(), config: key(), quote_mint: WSOL_MINT, user_quote_account: key() } };
+  }
+}
+
+/** Where a bonding-curve market migrates on graduation. */
+export const GRADUATES_TO: Partial<Record<KnownMarketType, KnownMarketType>> = {
+  pump_fun: "pump_swap",
+  meteora_dbc: "meteora_damm_v2",
+  raydium_launchpad: "raydium_cpmm",
+};
+
+const toBig = (v: number | bigint): bigint => (typeof v === "bigint" ? v : BigInt(Math.trunc(v)));
+
+/** Creates a position record from hook options. */
+export function createPosition(
+  id: number,
+  options: OpenPositionOptions,
+  ctx: { prng: Prng; slot: number; nowMs: number; watchedDefault: boolean; scriptedDefault: boolean },
+): MockPosition {
+  const { prng } = ctx;
+  if (!isPubkey(options.wallet)) throw new TypeError("openPosition: wallet must be a base58 public key");
+  if (options.mint !== undefined && !isPubkey(options.mint)) throw new TypeError("openPosition: mint must be a base58 public key");
+  const entryQuote = toBig(options.entryQuoteUnits ?? 500_000_000);
+  const decimals = options.tokenDecimals ?? 6;
+  // About 28 lamports per whole token, give or take 30 %.
+  const pricePerWhole = 20 + prng.next() * 17;
+  const tokens = toBig(options.tokens ?? Math.round((Number(entryQuote) / pricePerWhole) * 10 ** decimals));
+  if (tokens <= 0n) throw new TypeError("openPosition: tokens must be > 0");
+  if (entryQuote <= 0n) throw new TypeError("openPosition: entryQuoteUnits must be > 0");
+  const marketType = options.marketType ?? "pump_fun";
+  const { name, symbol } = randomTokenName(prng);
+  const poolQuote = options.poolLiquidityQuote ?? 30_000_000_000 * (0.8 + prng.next() * 0.4);
+  const p: MockPosition = {
+    id,
+    wallet: options.wallet,
+    mint: options.mint ?? randomPubkey(prng),
+    tokenAccount: randomPubkey(prng),
+    tokenProgram: TOKEN_PROGRAM_ID,
+    tokens,
+    entryTokens: tokens,
+    entryQuote,
+    decimals,
+    name,
+    symbol,
+    marketType,
+    marketContext: marketContext(marketType, prng),
+    openedAtMs: ctx.nowMs,
+    slot: ctx.slot,
+    watched: options.watched ?? ctx.watchedDefault,
+    mirrorSource: options.mirrorSource,
+    creatorIsWatched: options.creatorIsWatched ?? false,
+    multiplier: 1,
+    previousMultiplier: 1,
+    path: [...(options.path ?? [])],
+    scripted: options.scripted ?? (options.path !== undefined || ctx.scriptedDefault),
+    poolQuote,
+    poolPinned: options.poolLiquidityQuote !== undefined,
+    poolHistory: [poolQuote],
+    poolTendency: (prng.next() - 0.5) * 0.004,
+    bands: [],
+    engine: initialEngineState(),
+    override: undefined,
+    graduated: false,
+    open: true,
+    outstanding: new Set(),
+  };
+  refreshBands(p);
+  return p;
+}
+
+/** Quote units per raw token now. */
+export function pricePerRaw(p: MockPosition): number {
+  return (Number(p.entryQuote) / Number(p.entryTokens)) * p.multiplier;
+}
+
+export function refreshBands(p: MockPosition): void {
+  p.bands = liquidityBands(p.tokens, p.poolQuote, pricePerRaw(p));
+}
+
+/** Profit of the remaining tokens at the current price, quote units (i64). */
+export function profitUnits(p: MockPosition): bigint {
+  const proceeds = valueOf(p.tokens, p.multiplier, p.entryQuote, p.entryTokens);
+  const cost = (p.entryQuote * p.tokens) / p.entryTokens;
+  return proceeds - cost;
+}
+
+export function info(p: MockPosition): MockPositionInfo {
+  return {
+    position_id: p.id,
+    wallet_pubkey: p.wallet,
+    mint: p.mint,
+    token_account: p.tokenAccount,
+    tokens: p.tokens,
+    entry_quote_units: p.entryQuote,
+    multiplier: p.multiplier,
+    pnl_pct: pnlPct(p.multiplier),
+    peak_pct: p.engine.peakPct,
+    market_type: p.marketType,
+    watched: p.watched,
+    mirror_source: p.mirrorSource,
+    opened_at_ms: p.openedAtMs,
+    open: p.open,
+  };
+}
+
+// ---- frames (protocol.md section 4); `watched` and optional fields omitted when empty ----
+
+const watchedField = (p: MockPosition): { watched?: true } => (p.watched ? { watched: true } : {});
+const mirrorField = (p: MockPosition): { mirror_source?: string } =>
+  p.mirrorSource === undefined ? {} : { mirror_source: p.mirrorSource };
+
+export function balanceUpdateFrame(p: MockPosition, slot: number): Record<string, unknown> {
+  return {
+    type: "balance_update",
+    wallet_pubkey: p.wallet,
+    mint: p.mint,
+    token_account: p.tokenAccount,
+    token_program: p.tokenProgram,
+    tokens: p.tokens,
+    slot,
+  };
+}
+
+export function positionOpenedFrame(p: MockPosition): Record<string, unknown> {
+  const price = priceQuote(1, p.entryQuote, p.entryTokens, p.decimals);
+  return {
+    type: "position_opened",
+    position_id: p.id,
+    wallet_pubkey: p.wallet,
+    mint: p.mint,
+    token_account: p.tokenAccount,
+    token_program: p.tokenProgram,
+    tokens: p.tokens,
+    entry_quote_units: p.entryQuote,
+    market_context: p.marketContext,
+    token_name: p.name,
+    token_symbol: p.symbol,
+    token_decimals: p.decimals,
+    token_price_quote: price,
+    market_cap_quote: marketCapQuote(price),
+    pool_liquidity_quote: BigInt(Math.round(p.poolHistory[0] ?? p.poolQuote)),
+    opened_at_ms: p.openedAtMs,
+    slot: p.slot,
+    ...watchedField(p),
+    ...mirrorField(p),
+  };
+}
+
+export function pnlUpdateFrame(p: MockPosition, nowMs: number): Record<string, unknown> {
+  const price = priceQuote(p.multiplier, p.entryQuote, p.entryTokens, p.decimals);
+  return {
+    type: "pnl_update",
+    position_id: p.id,
+    profit_units: profitUnits(p),
+    proceeds_units: valueOf(p.tokens, p.multiplier, p.entryQuote, p.entryTokens),
+    server_time_ms: nowMs,
+    token_price_quote: price,
+    market_cap_quote: marketCapQuote(price),
+    ...watchedField(p),
+  };
+}
+
+export function liquiditySnapshotFrame(p: MockPosition, trend: string, nowMs: number): Record<string, unknown> {
+  return {
+    type: "liquidity_snapshot",
+    position_id: p.id,
+    bands: p.bands,
+    liquidity_trend: trend,
+    server_time_ms: nowMs,
+    ...watchedField(p),
+  };
+}
+
+export function positionClosedFrame(p: MockPosition, reason: string, slot: number): Record<string, unknown> {
+  return {
+    type: "position_closed",
+    position_id: p.id,
+    wallet_pubkey: p.wallet,
+    mint: p.mint,
+    token_account: p.tokenAccount,
+    reason,
+    ...mirrorField(p),
+    slot,
+    ...watchedField(p),
+  };
+}
+
+/** An `exit_signal_with_tx` for one connection's `session_id`. */
+export function exitSignalFrame(
+  p: MockPosition,
+  signal: { reason: string; sellTokens: bigint | undefined; levelIndex: number | undefined; txB64: string; triggeredAtMs: number; profit: bigint },
+  sessionId: number,
+): Record<string, unknown> {
+  return {
+    type: "exit_signal_with_tx",
+    session_id: sessionId,
+    position_id: p.id,
+    wallet_pubkey: p.wallet,
+    mint: p.mint,
+    token_account: p.tokenAccount,
+    token_program: p.tokenProgram,
+    position_tokens: p.tokens,
+    profit_units: signal.profit,
+    reason: signal.reason,
+    triggered_at_ms: signal.triggeredAtMs,
+    market_context: p.marketContext,
+    unsigned_tx_b64: signal.txB64,
+    ...(signal.sellTokens === undefined ? {} : { sell_tokens: signal.sellTokens }),
+    ...(signal.levelIndex === undefined ? {} : { level_index: signal.levelIndex }),
+    ...mirrorField(p),
+    ...watchedField(p),
+  };
+}

@@ -1,0 +1,1113 @@
+/**
+ * `MockStreamServer`: a local LaserSell stream server faithful to protocol.md, with a seeded
+ * market simulator, the strategy engine of `strategy-engine.ts`, real unsigned transactions and a
+ * JSON-RPC endpoint that settles signed exits. WebSocket (`/v1/ws`) and HTTP (`/rpc`) share one
+ * port. Uses only the protocol layer, never the client.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { EventEmitter } from "eventemitter3";
+import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import {
+  parseClientMessage,
+  writeJson,
+  type ClientMessage,
+  type ClientMessageOf,
+  type ClientMessageType,
+  type StrategyConfig,
+} from "../protocol/index.js";
+import { liquidityTrend, maxSellWithin, pnlPct, Prng, randomTrade, walkLiquidity, walkPrice } from "./market.js";
+import { initialMirrorState, mirrorBuyRefusal, recordMirrorResult, type MirrorWalletState } from "./mirror.js";
+import {
+  GRADUATES_TO,
+  balanceUpdateFrame,
+  createPosition,
+  exitSignalFrame,
+  info,
+  isPubkey,
+  liquiditySnapshotFrame,
+  marketContext,
+  pnlUpdateFrame,
+  positionClosedFrame,
+  positionOpenedFrame,
+  pricePerRaw,
+  profitUnits,
+  refreshBands,
+  type MockPosition,
+  type MockPositionInfo,
+  type OpenPositionOptions,
+  type OpenedPosition,
+} from "./positions.js";
+import { RpcFailure, RPC_ERRORS, serveRpc, type RpcBackend, type VerifiedTransaction } from "./rpc.js";
+import {
+  MockConnection,
+  checkStrategy,
+  checkWallets,
+  checkWatchWallets,
+  tierLimits,
+  type MockLimits,
+  type MockRefusal,
+  type MockTier,
+  type ReceivedFrame,
+} from "./session.js";
+import { manualExit, onGraduation, step, type ExitDecision } from "./strategy-engine.js";
+import { buildUnsignedTx } from "./txfactory.js";
+
+/** Options of {@link MockStreamServer.start}; all optional. */
+export interface MockStreamServerOptions {
+  /** @defaultValue 0 (a free port) */
+  port?: number;
+  /** @defaultValue `"127.0.0.1"` */
+  host?: string;
+  /** Accepted `x-api-key` values. @defaultValue any non-empty key */
+  apiKeys?: readonly string[];
+  /**
+   * When `hello_ok` is sent: after a valid `configure` (what the official SDKs expect), or as
+   * soon as the socket opens (the docs' order).
+   * @defaultValue `"after_configure"`
+   */
+  helloOrder?: "after_configure" | "on_connect";
+  /** Tier limits (protocol.md section 9.1); liquidity snapshots on tier 1+. @defaultValue 1 */
+  tier?: MockTier;
+  /** Simulator period: one `pnl_update` per position per period. @defaultValue 100 */
+  pnlFlushMs?: number;
+  /** Seed of prices, ids, accounts and blockhashes. @defaultValue a random seed (see {@link MockStreamServer.seed}) */
+  seed?: number;
+  /** Delay between an accepted `sendTransaction` and its settlement. @defaultValue 200 */
+  settleMs?: number;
+  /** Random-walk prices of positions not scripted. @defaultValue true */
+  priceWalk?: boolean;
+  /** Standard deviation of one random-walk step (log price). @defaultValue 0.01 */
+  volatility?: number;
+  /** Chance of a `trade_tick` per position per period. @defaultValue 0.2 */
+  tradeTickProbability?: number;
+  /** Band whose `max_tokens` caps sales under `liquidity_guard`, in bps. @defaultValue 500 */
+  guardSlippageBps?: number;
+  /**
+   * Simulated buys: every `everyMs`, each configured wallet with fewer than `maxOpenPerWallet`
+   * open positions gets a new one. Off unless given (the CLI turns it on).
+   */
+  simulateBuys?: { everyMs?: number; maxOpenPerWallet?: number };
+}
+
+/** An exit signal as reported by the `exit_signal` event. */
+export interface MockExitSignal {
+  position_id: number;
+  wallet_pubkey: string;
+  reason: string;
+  sell_tokens: bigint | undefined;
+  level_index: number | undefined;
+  position_tokens: bigint;
+  profit_units: bigint;
+  unsigned_tx_b64: string;
+}
+
+/** Events of {@link MockStreamServer} (eventemitter3). */
+export interface MockStreamServerEvents {
+  /** A socket was accepted (before the handshake). */
+  connection: [connection: MockConnection];
+  /** `configure` accepted and `hello_ok` sent. */
+  handshake: [connection: MockConnection];
+  disconnect: [connection: MockConnection, code: number, reason: string];
+  /** A valid client message (aliases normalised). */
+  message: [connection: MockConnection, message: ClientMessage];
+  /** An `error` frame was sent in answer to a client frame. */
+  refused: [connection: MockConnection, refusal: MockRefusal];
+  /** An upgrade was refused (401 for a bad or missing key, 404 for a wrong path). The key is never included. */
+  rejected: [info: { status: number; reason: string }];
+  position_opened: [position: MockPositionInfo];
+  position_closed: [position: MockPositionInfo, reason: string];
+  exit_signal: [signal: MockExitSignal];
+  /** The RPC accepted a signed transaction. */
+  submitted: [info: { signature: string; position_id: number | undefined; kind: "exit" | "mirror_buy" }];
+  /** A sale settled: `balance_update` (and `position_closed` when empty) were sent. */
+  settled: [info: { position_id: number; reason: string; sold: bigint; tokens_left: bigint; signature: string }];
+  graduated: [position: MockPositionInfo];
+  mirror_buy_signal: [info: { watched_wallet: string; user_wallet: string; mint: string }];
+  mirror_buy_failed: [info: { watched_wallet: string; mint: string; reason: string }];
+  mirror_wallet_auto_disabled: [info: { watched_wallet: string; loss_count: number }];
+  /** Internal trouble that did not stop the server (socket errors). Never contains the API key. */
+  debug: [message: string];
+}
+
+interface SignalRecord {
+  kind: "exit" | "mirror_buy";
+  positionId: number;
+  wallet: string;
+  reason: string;
+  sellTokens: bigint | undefined;
+  signature: string | undefined;
+  /** mirror buys */
+  mirror?: PendingMirrorBuy;
+}
+
+interface PendingMirrorBuy {
+  watchedWallet: string;
+  userWallet: string;
+  mint: string;
+  amount: bigint;
+  source: MockPosition;
+  connection: MockConnection;
+  done: boolean;
+}
+
+interface Waiter {
+  check(): void;
+  fail(error: Error): void;
+}
+
+const DEFAULTS = {
+  host: "127.0.0.1",
+  helloOrder: "after_configure",
+  tier: 1,
+  pnlFlushMs: 100,
+  settleMs: 200,
+  volatility: 0.01,
+  tradeTickProbability: 0.2,
+  guardSlippageBps: 500,
+} as const;
+
+/**
+ * A protocol-faithful local LaserSell stream server for tests, demos and the CLI.
+ *
+ * @example
+ * ```ts
+ * const server = await MockStreamServer.start({ seed: 7, priceWalk: false });
+ * // connect any client to server.url with any non-empty x-api-key, configure a wallet, then:
+ * const { position_id } = server.openPosition({ wallet });
+ * server.setPrice(position_id, 1.1); // +10 %: fires target_profit for `target_profit_pct: 10`
+ * await server.close();
+ * ```
+ */
+export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
+  /** `ws://host:port/v1/ws`. */
+  readonly url: string;
+  /** `http://host:port/rpc`. */
+  readonly rpcUrl: string;
+  readonly port: number;
+  /** The seed in use (given or drawn). */
+  readonly seed: number;
+  readonly tier: MockTier;
+  readonly limits: MockLimits;
+  /** Every frame every client sent, in arrival order. */
+  readonly received: ReceivedFrame[] = [];
+
+  private readonly options: MockStreamServerOptions;
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly idPrng: Prng;
+  private readonly marketPrng: Prng;
+  private readonly txPrng: Prng;
+  private readonly conns = new Set<MockConnection>();
+  private readonly handshakes: MockConnection[] = [];
+  private readonly positionsById = new Map<number, MockPosition>();
+  private readonly signals = new Map<string, SignalRecord>();
+  private readonly mirrorState = new Map<string, MirrorWalletState>();
+  private readonly pendingMirror = new Map<string, PendingMirrorBuy>();
+  private readonly settleTimers = new Set<NodeJS.Timeout>();
+  private readonly waiters = new Set<Waiter>();
+  private readonly sessionBase: number;
+  private nextPositionId: number;
+  private connCounter = 0;
+  private configureSeq = 0;
+  private currentSlot = 404_218_337;
+  private ticks = 0;
+  private simTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  /** The client frame being handled, so a refusal is recorded on it. */
+  private current: ReceivedFrame | undefined;
+
+  private constructor(options: MockStreamServerOptions, http: Server, wss: WebSocketServer, port: number, seed: number) {
+    super();
+    this.options = options;
+    this.http = http;
+    this.wss = wss;
+    this.port = port;
+    this.seed = seed;
+    this.tier = options.tier ?? DEFAULTS.tier;
+    this.limits = tierLimits(this.tier, this.flushMs);
+    this.idPrng = new Prng(seed);
+    this.marketPrng = new Prng(seed ^ 0x9e3779b9);
+    this.txPrng = new Prng(seed ^ 0x85ebca6b);
+    this.sessionBase = 90_000 + this.idPrng.int(0, 9_999);
+    this.nextPositionId = 1_000 + this.idPrng.int(0, 999);
+    const host = options.host ?? DEFAULTS.host;
+    const urlHost = host.includes(":") ? `[${host}]` : host;
+    this.url = `ws://${urlHost}:${port}/v1/ws`;
+    this.rpcUrl = `http://${urlHost}:${port}/rpc`;
+  }
+
+  /** Starts a server and resolves once it listens. */
+  static async start(options: MockStreamServerOptions = {}): Promise<MockStreamServer> {
+    const tier = options.tier ?? DEFAULTS.tier;
+    if (tier !== 0 && tier !== 1 && tier !== 2) throw new RangeError("tier must be 0, 1 or 2");
+    const flush = options.pnlFlushMs ?? DEFAULTS.pnlFlushMs;
+    if (!Number.isInteger(flush) || flush <= 0) throw new RangeError("pnlFlushMs must be a positive integer");
+    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+    const http = createServer();
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(options.port ?? 0, options.host ?? DEFAULTS.host, () => {
+        http.off("error", reject);
+        resolve();
+      });
+    });
+    const address = http.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    const server = new MockStreamServer(options, http, wss, port, seed);
+    server.attach();
+    return server;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Public state and hooks
+  // ---------------------------------------------------------------------------------------------
+
+  /** Open client connections. */
+  get connections(): readonly MockConnection[] {
+    return [...this.conns];
+  }
+
+  /** Number of open client connections. */
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  /** Current slot (advances one per simulator period). */
+  get slot(): number {
+    return this.currentSlot;
+  }
+
+  /** Snapshots of the open positions. */
+  positions(): MockPositionInfo[] {
+    return [...this.positionsById.values()].map(info);
+  }
+
+  /** Snapshot of one position (open or not), or `undefined`. */
+  position(positionId: number): MockPositionInfo | undefined {
+    const p = this.positionsById.get(positionId);
+    return p === undefined ? undefined : info(p);
+  }
+
+  /**
+   * Opens a position for a wallet and announces it (`balance_update` then `position_opened`) to
+   * every configured connection tracking the wallet (or watching it, for watched positions). A
+   * watched wallet's position also runs the mirror flow for watch entries with `auto_buy`.
+   */
+  openPosition(options: OpenPositionOptions): OpenedPosition {
+    const owned = this.connectionsFor(options.wallet, "own").length > 0;
+    const watchedBy = this.connectionsFor(options.wallet, "watch");
+    const p = createPosition(this.nextPositionId++, options, {
+      prng: this.marketPrng,
+      slot: this.currentSlot,
+      nowMs: Date.now(),
+      watchedDefault: !owned && watchedBy.length > 0,
+      scriptedDefault: this.options.priceWalk === false,
+    });
+    this.positionsById.set(p.id, p);
+    for (const conn of this.connections) {
+      if (conn.configured && this.tracks(conn, p)) this.announce(conn, p);
+    }
+    this.emitAndNotify("position_opened", info(p));
+    if (p.watched) this.runMirrorBuys(p);
+    return { position_id: p.id, token_account: p.tokenAccount, mint: p.mint };
+  }
+
+  /**
+   * Sets a position's price as a multiple of its entry price (`1.2` = +20 %) and evaluates the
+   * strategy at once. The random walk stops for that position.
+   */
+  setPrice(positionId: number, multiplier: number): void {
+    if (!Number.isFinite(multiplier) || multiplier <= 0) throw new RangeError("multiplier must be a positive number");
+    const p = this.requirePosition(positionId);
+    p.previousMultiplier = p.multiplier;
+    p.multiplier = multiplier;
+    p.scripted = true;
+    p.path = [];
+    refreshBands(p);
+    this.evaluate(p);
+  }
+
+  /** Pins a position's pool quote reserve (lamports); bands follow, and the guard with them. */
+  setLiquidity(positionId: number, poolQuoteUnits: number): void {
+    const p = this.requirePosition(positionId);
+    p.poolQuote = poolQuoteUnits;
+    p.poolPinned = true;
+    p.poolHistory.push(poolQuoteUnits);
+    refreshBands(p);
+  }
+
+  /**
+   * The token graduates (Pump.fun -> PumpSwap, Meteora DBC -> DAMM v2, LaunchLab -> CPMM): the
+   * market context changes and `sell_on_graduation` fires a `graduation` exit.
+   */
+  graduate(positionId: number): void {
+    const p = this.requirePosition(positionId);
+    if (p.graduated) return;
+    p.graduated = true;
+    const next = GRADUATES_TO[p.marketType];
+    if (next !== undefined) {
+      p.marketType = next;
+      p.marketContext = marketContext(next, this.marketPrng);
+    }
+    this.emitAndNotify("graduated", info(p));
+    const strategy = this.strategyFor(p);
+    if (strategy === undefined || p.watched) return;
+    const r = onGraduation(strategy, p.engine, this.engineInput(p));
+    p.engine = r.state;
+    for (const d of r.decisions) this.issueExit(p, d, undefined);
+  }
+
+  /**
+   * A watched wallet sells its position: the watched position closes (`reason: "sold"`), and
+   * mirror positions copied from it on the same mint get a `mirror_sell` exit where the watch
+   * entry has `mirror_sell: true`.
+   */
+  watchedSell(positionId: number): void {
+    const p = this.requirePosition(positionId);
+    for (const mirror of [...this.positionsById.values()]) {
+      if (mirror.mirrorSource !== p.wallet || mirror.mint !== p.mint || mirror.engine.exiting !== undefined) continue;
+      const wants = this.connectionsFor(mirror.wallet, "own").some((c) => c.watches(p.wallet)?.mirror_sell === true);
+      if (!wants) continue;
+      mirror.engine = { ...mirror.engine, exiting: "mirror_sell" };
+      this.issueExit(mirror, { reason: "mirror_sell", sellTokens: undefined, levelIndex: undefined, full: true }, undefined);
+    }
+    p.tokens = 0n;
+    this.broadcast(p, balanceUpdateFrame(p, this.currentSlot));
+    this.closePosition(p, "sold");
+  }
+
+  /**
+   * Sends any frame: an object (bigint-safe) or a raw string, as is. To one connection (object or
+   * id) or to every open connection. Returns how many connections it was written to.
+   */
+  send(frame: object | string, connection?: MockConnection | number): number {
+    let n = 0;
+    for (const conn of this.pick(connection)) if (conn.send(frame)) n++;
+    return n;
+  }
+
+  /**
+   * Closes every open connection (or one) with a close frame `code`. Code 1006 drops the TCP
+   * connection without a close frame instead.
+   */
+  dropConnections(code = 1001, reason = "mock: dropped", connection?: MockConnection | number): void {
+    for (const conn of this.pick(connection)) {
+      if (code === 1006) conn.terminate();
+      else conn.close(code, reason);
+    }
+  }
+
+  /** Stops reading and answering on every open connection (or one), like a dead link. */
+  stall(connection?: MockConnection | number): void {
+    for (const conn of this.pick(connection)) conn.stall();
+  }
+
+  /** Ends {@link stall}. */
+  resume(connection?: MockConnection | number): void {
+    for (const conn of this.pick(connection)) conn.resume();
+  }
+
+  /** Runs one simulator period now (the interval does the same every `pnlFlushMs`). */
+  tick(): void {
+    this.ticks += 1;
+    this.currentSlot += 1;
+    const now = Date.now();
+    const volatility = this.options.volatility ?? DEFAULTS.volatility;
+    const tradeChance = this.options.tradeTickProbability ?? DEFAULTS.tradeTickProbability;
+    for (const p of [...this.positionsById.values()]) {
+      p.previousMultiplier = p.multiplier;
+      const scripted = p.path.shift();
+      if (scripted !== undefined) p.multiplier = scripted;
+      else if (!p.scripted) p.multiplier = walkPrice(p.multiplier, this.marketPrng, volatility);
+      if (!p.poolPinned) p.poolQuote = walkLiquidity(p.poolQuote, this.marketPrng, p.poolTendency);
+      p.poolHistory.push(p.poolQuote);
+      if (p.poolHistory.length > 20) p.poolHistory.shift();
+      refreshBands(p);
+      const trade = this.marketPrng.next() < tradeChance;
+      const subscribers = this.subscribers(p);
+      if (subscribers.length > 0) {
+        this.broadcast(p, pnlUpdateFrame(p, now), subscribers);
+        if (this.tier >= 1) this.broadcast(p, liquiditySnapshotFrame(p, liquidityTrend(p.poolHistory), now), subscribers);
+        if (trade) {
+          const t = randomTrade(this.marketPrng, p.tokens, pricePerRaw(p), p.multiplier >= p.previousMultiplier);
+          const price = BigInt(Math.round(pricePerRaw(p) * 10 ** p.decimals));
+          const frame = { type: "trade_tick", position_id: p.id, time_ms: now, ...t, price_quote: price, ...(p.watched ? { watched: true } : {}) };
+          this.broadcast(p, frame, subscribers);
+        }
+      }
+      this.evaluate(p);
+    }
+    this.simulateBuys();
+  }
+
+  /**
+   * Resolves with the `count`-th connection (1-based, counted since start) whose handshake
+   * completed.
+   */
+  waitForConnection(options: { count?: number; timeoutMs?: number } = {}): Promise<MockConnection> {
+    const count = options.count ?? 1;
+    return this.waitFor(() => this.handshakes[count - 1], options.timeoutMs, `handshake #${count}`);
+  }
+
+  /**
+   * Resolves with the first client message of `type` (from any connection, or one) matching
+   * `predicate`, looking at messages already received too. `after` skips the first `after`
+   * entries of {@link received}.
+   */
+  waitForMessage<T extends ClientMessageType>(
+    type: T,
+    options: {
+      predicate?: (message: ClientMessageOf<T>) => boolean;
+      connection?: MockConnection;
+      after?: number;
+      timeoutMs?: number;
+    } = {},
+  ): Promise<ClientMessageOf<T>> {
+    return this.waitFor(
+      () => {
+        for (let i = options.after ?? 0; i < this.received.length; i++) {
+          const r = this.received[i];
+          const m = r?.message;
+          if (m === undefined || m.type !== type) continue;
+          if (options.connection !== undefined && r?.connectionId !== options.connection.id) continue;
+          if (options.predicate === undefined || options.predicate(m as ClientMessageOf<T>)) return m as ClientMessageOf<T>;
+        }
+        return undefined;
+      },
+      options.timeoutMs,
+      `a ${type} message`,
+    );
+  }
+
+  /** Resolves once `connection` (default: every connection) has closed. */
+  waitForDisconnect(connection?: MockConnection, timeoutMs?: number): Promise<void> {
+    return this.waitFor(
+      () => (connection === undefined ? (this.conns.size === 0 ? true : undefined) : connection.closedWith === undefined ? undefined : true),
+      timeoutMs,
+      "disconnect",
+    ).then(() => undefined);
+  }
+
+  /**
+   * Resolves with `probe()`'s first non-undefined result, checked now and after every server
+   * event. Rejects after `timeoutMs` (default 5000) or when the server closes.
+   */
+  waitFor<T>(probe: () => T | undefined, timeoutMs = 5_000, what = "condition"): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const first = probe();
+      if (first !== undefined) {
+        resolve(first);
+        return;
+      }
+      if (this.closing !== undefined) {
+        reject(new Error(`MockStreamServer closed while waiting for ${what}`));
+        return;
+      }
+      const waiter: Waiter = {
+        check: () => {
+          const value = probe();
+          if (value === undefined) return;
+          done();
+          resolve(value);
+        },
+        fail: (error) => {
+          done();
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => waiter.fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      timer.unref();
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  /**
+   * Stops the server: terminates every client, stops the simulator and pending settlements,
+   * rejects pending waits. Leaves no handle open. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.closing !== undefined) return this.closing;
+    this.closing = (async () => {
+      if (this.simTimer !== undefined) clearInterval(this.simTimer);
+      this.simTimer = undefined;
+      for (const t of this.settleTimers) clearTimeout(t);
+      this.settleTimers.clear();
+      for (const conn of this.conns) conn.terminate();
+      for (const w of [...this.waiters]) w.fail(new Error("MockStreamServer closed"));
+      await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        this.http.close(() => resolve());
+        this.http.closeAllConnections();
+      });
+    })();
+    return this.closing;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Sockets and the handshake
+  // ---------------------------------------------------------------------------------------------
+
+  private get flushMs(): number {
+    return this.options.pnlFlushMs ?? DEFAULTS.pnlFlushMs;
+  }
+
+  private attach(): void {
+    this.http.on("request", (req, res) => this.onRequest(req, res));
+    this.http.on("upgrade", (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.simTimer = setInterval(() => this.tick(), this.flushMs);
+    this.simTimer.unref();
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? "/", "http://mock").pathname;
+    if (path === "/rpc" && req.method === "POST") {
+      serveRpc(req, res, this.rpcBackend);
+      return;
+    }
+    if (path === "/health") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      return;
+    }
+    if (path === "/v1/ws") {
+      res.writeHead(426, { "content-type": "text/plain", upgrade: "websocket" }).end("upgrade required");
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on("error", (err) => this.emit("debug", `socket error: ${err.message}`));
+    if (this.closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    const path = new URL(req.url ?? "/", "http://mock").pathname;
+    if (path !== "/v1/ws") {
+      this.rejectUpgrade(socket, 404, "Not Found", "unknown path");
+      return;
+    }
+    const key = req.headers["x-api-key"];
+    const accepted =
+      typeof key === "string" &&
+      key.length > 0 &&
+      (this.options.apiKeys === undefined || this.options.apiKeys.includes(key));
+    if (!accepted) {
+      this.rejectUpgrade(socket, 401, "Unauthorized", typeof key === "string" && key.length > 0 ? "unknown api key" : "missing api key");
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket));
+  }
+
+  private rejectUpgrade(socket: Duplex, status: number, text: string, reason: string): void {
+    const body = `${reason}\n`;
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    socket.once("finish", () => socket.destroy());
+    this.emitAndNotify("rejected", { status, reason });
+  }
+
+  private onConnection(ws: WebSocket, socket: Duplex): void {
+    this.connCounter += 1;
+    const conn = new MockConnection(this.connCounter, this.sessionBase + this.connCounter, ws, socket);
+    this.conns.add(conn);
+    ws.on("message", (data, isBinary) => this.onFrame(conn, data, isBinary));
+    ws.on("error", (err) => this.emit("debug", `connection ${conn.id}: ${err.message}`));
+    ws.on("close", (code, reason) => {
+      conn.closedWith = { code, reason: reason.toString() };
+      this.conns.delete(conn);
+      this.emitAndNotify("disconnect", conn, code, conn.closedWith.reason);
+    });
+    this.emitAndNotify("connection", conn);
+    if ((this.options.helloOrder ?? DEFAULTS.helloOrder) === "on_connect") conn.send(this.helloFrame(conn));
+  }
+
+  private helloFrame(conn: MockConnection): Record<string, unknown> {
+    return { type: "hello_ok", session_id: conn.sessionId, server_time_ms: Date.now(), limits: this.limits };
+  }
+
+  private onFrame(conn: MockConnection, data: RawData, isBinary: boolean): void {
+    const raw = Buffer.isBuffer(data) ? data.toString("utf8") : Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data).toString("utf8");
+    try {
+      this.handleFrame(conn, raw, isBinary);
+    } catch (err) {
+      // A bug must not take the server down; the client learns through an `error` frame.
+      this.emit("debug", `internal error on connection ${conn.id}: ${(err as Error).message}`);
+      conn.send({ type: "error", code: "internal", message: "internal mock server error" });
+    }
+    this.notify();
+  }
+
+  private handleFrame(conn: MockConnection, raw: string, isBinary: boolean): void {
+    let refusal: MockRefusal | undefined;
+    let message: ClientMessage | undefined;
+    if (isBinary) {
+      refusal = { code: "invalid_message", message: "binary frames are not supported; send JSON text frames" };
+    } else {
+      const parsed = parseClientMessage(raw);
+      if (parsed.kind === "message") message = parsed.message;
+      else if (parsed.kind === "unknown") refusal = { code: "invalid_message", message: `unknown message type: ${parsed.type}` };
+      else refusal = { code: "invalid_message", message: parsed.error.message };
+    }
+    const entry: ReceivedFrame = message === undefined ? { connectionId: conn.id, raw } : { connectionId: conn.id, raw, message };
+    conn.received.push(entry);
+    this.received.push(entry);
+    this.current = entry;
+    try {
+      if (message === undefined) {
+        this.refuse(conn, refusal ?? { code: "invalid_message", message: "invalid message" }, !conn.configured);
+        return;
+      }
+      this.emit("message", conn, message);
+      if (!conn.configured) {
+        if (message.type === "configure") this.onConfigure(conn, message);
+        else if (message.type === "ping" && (this.options.helloOrder ?? DEFAULTS.helloOrder) === "on_connect") this.pong(conn);
+        else this.refuse(conn, { code: "not_configured", message: `expected configure first, got ${message.type}` }, true);
+        return;
+      }
+      this.dispatch(conn, message);
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** Sends an `error` frame; before the handshake completes, also closes with 1008 (mock convention). */
+  private refuse(conn: MockConnection, refusal: MockRefusal, close: boolean): void {
+    if (this.current !== undefined) this.current.error = `${refusal.code}: ${refusal.message}`;
+    conn.send({ type: "error", code: refusal.code, message: refusal.message });
+    this.emit("refused", conn, refusal);
+    if (close) conn.close(1008, refusal.code);
+  }
+
+  private pong(conn: MockConnection): void {
+    conn.send({ type: "pong", server_time_ms: Date.now() });
+  }
+
+  private onConfigure(conn: MockConnection, msg: ClientMessageOf<"configure">): void {
+    const refusal =
+      this.badPubkeys(msg.wallet_pubkeys, "wallet_pubkeys") ??
+      checkWallets(msg.wallet_pubkeys, this.limits) ??
+      checkStrategy(msg.strategy, this.tier) ??
+      this.checkWatchList(msg.watch_wallets ?? []);
+    if (refusal !== undefined) {
+      this.refuse(conn, refusal, true);
+      return;
+    }
+    conn.configured = true;
+    conn.configuredAt = ++this.configureSeq;
+    conn.wallets = new Set(msg.wallet_pubkeys);
+    conn.strategy = msg.strategy;
+    conn.watchWallets = msg.watch_wallets ?? [];
+    conn.mirrorConfig = msg.mirror_config;
+    conn.sendMode = msg.send_mode ?? undefined;
+    conn.tipLamports = msg.tip_lamports ?? undefined;
+    if ((this.options.helloOrder ?? DEFAULTS.helloOrder) === "after_configure") conn.send(this.helloFrame(conn));
+    this.handshakes.push(conn);
+    for (const p of this.positionsById.values()) if (this.tracks(conn, p)) this.announce(conn, p);
+    this.emitAndNotify("handshake", conn);
+  }
+
+  private badPubkeys(list: readonly unknown[], field: string): MockRefusal | undefined {
+    const bad = list.findIndex((w) => !isPubkey(w));
+    if (bad < 0) return undefined;
+    return { code: "invalid_message", message: `${field}.${bad}: not a base58 public key` };
+  }
+
+  private checkWatchList(entries: ClientMessageOf<"update_watch_wallets">["watch_wallets"]): MockRefusal | undefined {
+    const keys = entries.flatMap((e) => (e.auto_buy === undefined ? [e.pubkey] : [e.pubkey, e.auto_buy.wallet_pubkey]));
+    return this.badPubkeys(keys, "watch_wallets") ?? checkWatchWallets(entries, this.limits);
+  }
+
+  private dispatch(conn: MockConnection, msg: ClientMessage): void {
+    switch (msg.type) {
+      case "ping":
+        this.pong(conn);
+        return;
+      case "configure":
+        this.refuse(conn, { code: "already_configured", message: "configure may be sent once per connection; use update_* messages" }, false);
+        return;
+      case "update_strategy": {
+        const refusal = checkStrategy(msg.strategy, this.tier);
+        if (refusal !== undefined) this.refuse(conn, refusal, false);
+        else conn.strategy = msg.strategy;
+        return;
+      }
+      case "update_position_strategy": {
+        const p = this.select(conn, { position_id: msg.position_id });
+        const refusal = p === undefined ? this.notFound(msg.position_id) : checkStrategy(msg.strategy, this.tier);
+        if (refusal !== undefined) this.refuse(conn, refusal, false);
+        else if (p !== undefined) {
+          p.override = msg.strategy;
+          this.evaluate(p);
+        }
+        return;
+      }
+      case "close_position": {
+        const p = this.select(conn, msg);
+        if (p === undefined) this.refuse(conn, this.notFound(msg.position_id ?? msg.token_account), false);
+        else this.closePosition(p, "closed");
+        return;
+      }
+      case "request_exit_signal": {
+        const p = this.select(conn, msg);
+        if (p === undefined) this.refuse(conn, this.notFound(msg.position_id ?? msg.token_account), false);
+        else this.issueExit(p, manualExit(), conn);
+        return;
+      }
+      case "update_wallets": {
+        const refusal = this.badPubkeys(msg.wallet_pubkeys, "wallet_pubkeys") ?? checkWallets(msg.wallet_pubkeys, this.limits);
+        if (refusal !== undefined) {
+          this.refuse(conn, refusal, false);
+          return;
+        }
+        // Positions of removed wallets stay tracked until they close (protocol.md section 3.6).
+        conn.wallets = new Set(msg.wallet_pubkeys);
+        for (const p of this.positionsById.values()) if (this.tracks(conn, p) && !conn.announced.has(p.id)) this.announce(conn, p);
+        return;
+      }
+      case "update_watch_wallets": {
+        const refusal = this.checkWatchList(msg.watch_wallets);
+        if (refusal !== undefined) {
+          this.refuse(conn, refusal, false);
+          return;
+        }
+        conn.watchWallets = msg.watch_wallets;
+        for (const p of this.positionsById.values()) if (this.tracks(conn, p) && !conn.announced.has(p.id)) this.announce(conn, p);
+        return;
+      }
+      case "mirror_buy_result": {
+        const pending = this.pendingMirror.get(this.mirrorKey(conn, msg.mint));
+        if (pending === undefined || pending.done) return;
+        if (msg.success) this.scheduleMirrorFill(pending);
+        else {
+          pending.done = true;
+          this.pendingMirror.delete(this.mirrorKey(conn, msg.mint));
+        }
+        return;
+      }
+    }
+  }
+
+  private notFound(selector: unknown): MockRefusal {
+    return { code: "position_not_found", message: `no open position ${String(selector)} on this session` };
+  }
+
+  /** A position this connection knows, by id or token account. */
+  private select(conn: MockConnection, sel: { position_id?: number | bigint | null | undefined; token_account?: string | null | undefined }): MockPosition | undefined {
+    let p: MockPosition | undefined;
+    if (sel.position_id !== undefined && sel.position_id !== null) p = this.positionsById.get(Number(sel.position_id));
+    else if (typeof sel.token_account === "string") {
+      for (const candidate of this.positionsById.values()) if (candidate.tokenAccount === sel.token_account) p = candidate;
+    }
+    return p !== undefined && p.open && conn.announced.has(p.id) ? p : undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Positions, the engine and exits
+  // ---------------------------------------------------------------------------------------------
+
+  private requirePosition(positionId: number): MockPosition {
+    const p = this.positionsById.get(positionId);
+    if (p === undefined || !p.open) throw new RangeError(`no open position ${positionId}`);
+    return p;
+  }
+
+  /** Configured, open connections that own (`wallet_pubkeys`) or watch a wallet. */
+  private connectionsFor(wallet: string, how: "own" | "watch"): MockConnection[] {
+    return this.connections.filter(
+      (c) => c.configured && (how === "own" ? c.wallets.has(wallet) : c.watches(wallet) !== undefined),
+    );
+  }
+
+  private tracks(conn: MockConnection, p: MockPosition): boolean {
+    return p.watched ? conn.watches(p.wallet) !== undefined : conn.wallets.has(p.wallet);
+  }
+
+  private subscribers(p: MockPosition): MockConnection[] {
+    const out: MockConnection[] = [];
+    for (const c of this.conns) if (c.configured && c.announced.has(p.id)) out.push(c);
+    return out;
+  }
+
+  private announce(conn: MockConnection, p: MockPosition): void {
+    conn.announced.add(p.id);
+    conn.send(balanceUpdateFrame(p, this.currentSlot));
+    conn.send(positionOpenedFrame(p));
+  }
+
+  private broadcast(p: MockPosition, frame: Record<string, unknown>, subscribers = this.subscribers(p)): void {
+    if (subscribers.length === 0) return;
+    const text = writeJson(frame);
+    for (const c of subscribers) c.send(text);
+  }
+
+  /** The strategy in force: the position's override, else the most recently configured owner's. */
+  private strategyFor(p: MockPosition): StrategyConfig | undefined {
+    if (p.override !== undefined) return p.override;
+    let best: MockConnection | undefined;
+    for (const c of this.subscribers(p)) if (best === undefined || c.configuredAt > best.configuredAt) best = c;
+    return best?.strategy;
+  }
+
+  private engineInput(p: MockPosition): { availableTokens: bigint; outstanding: boolean; guardCap: bigint | undefined } {
+    let promised = 0n;
+    for (const key of p.outstanding) promised += this.signals.get(key)?.sellTokens ?? 0n;
+    const available = p.tokens - promised;
+    const guardBps = this.options.guardSlippageBps ?? DEFAULTS.guardSlippageBps;
+    return {
+      availableTokens: available > 0n ? available : 0n,
+      outstanding: p.outstanding.size > 0,
+      guardCap: maxSellWithin(p.bands, guardBps),
+    };
+  }
+
+  private evaluate(p: MockPosition): void {
+    if (!p.open || p.watched) return;
+    const strategy = this.strategyFor(p);
+    if (strategy === undefined) return;
+    const r = step(strategy, p.engine, { pnlPct: pnlPct(p.multiplier), ...this.engineInput(p) });
+    p.engine = r.state;
+    for (const d of r.decisions) this.issueExit(p, d, undefined);
+  }
+
+  /** Builds the transaction, records the signal and sends it (to `only`, or every subscriber). */
+  private issueExit(p: MockPosition, d: ExitDecision, only: MockConnection | undefined): void {
+    const amount = d.sellTokens === undefined ? "all" : d.sellTokens.toString();
+    const tx = buildUnsignedTx(p.wallet, `lasersell-mock:sell:${p.id}:${amount}:${d.reason}`, this.txPrng);
+    const key = Buffer.from(tx.message).toString("base64");
+    this.signals.set(key, {
+      kind: "exit",
+      positionId: p.id,
+      wallet: p.wallet,
+      reason: d.reason,
+      sellTokens: d.sellTokens,
+      signature: undefined,
+    });
+    p.outstanding.add(key);
+    const signal = { reason: d.reason, sellTokens: d.sellTokens, levelIndex: d.levelIndex, txB64: tx.b64, triggeredAtMs: Date.now(), profit: profitUnits(p) };
+    for (const c of only === undefined ? this.subscribers(p) : [only]) c.send(exitSignalFrame(p, signal, c.sessionId));
+    this.emitAndNotify("exit_signal", {
+      position_id: p.id,
+      wallet_pubkey: p.wallet,
+      reason: d.reason,
+      sell_tokens: d.sellTokens,
+      level_index: d.levelIndex,
+      position_tokens: p.tokens,
+      profit_units: signal.profit,
+      unsigned_tx_b64: tx.b64,
+    });
+  }
+
+  private closePosition(p: MockPosition, reason: string): void {
+    if (!p.open) return;
+    const frame = positionClosedFrame(p, reason, this.currentSlot);
+    this.broadcast(p, frame);
+    p.open = false;
+    this.positionsById.delete(p.id);
+    for (const c of this.conns) c.announced.delete(p.id);
+    for (const key of p.outstanding) this.signals.delete(key);
+    p.outstanding.clear();
+    this.emitAndNotify("position_closed", info(p), reason);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // RPC and settlement
+  // ---------------------------------------------------------------------------------------------
+
+  private readonly rpcBackend: RpcBackend = {
+    submit: (tx) => this.submit(tx),
+    latestBlockhash: () => buildUnsignedTx("11111111111111111111111111111111", "blockhash", this.txPrng).blockhash,
+    slot: () => this.currentSlot,
+  };
+
+  private submit(tx: VerifiedTransaction): string {
+    const key = Buffer.from(tx.message).toString("base64");
+    const signal = this.signals.get(key);
+    if (signal === undefined) {
+      throw new RpcFailure(RPC_ERRORS.noMatchingSignal, "transaction does not match any open exit or mirror-buy signal");
+    }
+    if (signal.signature !== undefined) return signal.signature;
+    signal.signature = tx.signature;
+    this.emitAndNotify("submitted", { signature: tx.signature, position_id: signal.kind === "exit" ? signal.positionId : undefined, kind: signal.kind });
+    this.later(() => (signal.kind === "exit" ? this.settleExit(key, signal) : signal.mirror !== undefined && this.fillMirror(signal.mirror)));
+    return tx.signature;
+  }
+
+  /** Runs `fn` after `settleMs` on an unref'd timer owned by the server. */
+  private later(fn: () => unknown): void {
+    const timer = setTimeout(() => {
+      this.settleTimers.delete(timer);
+      fn();
+      this.notify();
+    }, this.options.settleMs ?? DEFAULTS.settleMs);
+    timer.unref();
+    this.settleTimers.add(timer);
+  }
+
+  private settleExit(key: string, signal: SignalRecord): void {
+    const p = this.positionsById.get(signal.positionId);
+    this.signals.delete(key);
+    if (p === undefined || !p.open) return;
+    p.outstanding.delete(key);
+    const sold = signal.sellTokens === undefined || signal.sellTokens > p.tokens ? p.tokens : signal.sellTokens;
+    const profit = profitUnits(p);
+    p.tokens -= sold;
+    refreshBands(p);
+    this.broadcast(p, balanceUpdateFrame(p, this.currentSlot));
+    this.emitAndNotify("settled", { position_id: p.id, reason: signal.reason, sold, tokens_left: p.tokens, signature: signal.signature ?? "" });
+    if (p.tokens === 0n) {
+      this.closePosition(p, signal.reason);
+      if (p.mirrorSource !== undefined) this.recordMirrorClose(p, profit);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Mirror flow
+  // ---------------------------------------------------------------------------------------------
+
+  private mirrorKey(conn: MockConnection, mint: string): string {
+    return `${conn.id}:${mint}`;
+  }
+
+  private mirrorStateOf(wallet: string): MirrorWalletState {
+    let s = this.mirrorState.get(wallet);
+    if (s === undefined) {
+      s = initialMirrorState();
+      this.mirrorState.set(wallet, s);
+    }
+    return s;
+  }
+
+  private runMirrorBuys(source: MockPosition): void {
+    for (const conn of this.connectionsFor(source.wallet, "watch")) {
+      const entry = conn.watches(source.wallet);
+      const autoBuy = entry?.auto_buy;
+      if (autoBuy === undefined) continue;
+      const state = this.mirrorStateOf(source.wallet);
+      const mirrors = [...this.positionsById.values()].filter((q) => q.mirrorSource === source.wallet);
+      const amount = BigInt(autoBuy.amount_quote_units);
+      const refusal = mirrorBuyRefusal({
+        config: conn.mirrorConfig,
+        state,
+        nowMs: Date.now(),
+        creatorIsWatched: source.creatorIsWatched,
+        openMirrorPositions: mirrors.length,
+        activeQuoteUnits: mirrors.reduce((sum, q) => sum + Number(q.entryQuote), 0),
+        amountQuoteUnits: Number(amount),
+        poolQuoteUnits: source.poolQuote,
+      });
+      if (refusal !== undefined) {
+        conn.send({ type: "mirror_buy_failed", watched_wallet: source.wallet, mint: source.mint, reason: refusal });
+        this.emitAndNotify("mirror_buy_failed", { watched_wallet: source.wallet, mint: source.mint, reason: refusal });
+        continue;
+      }
+      state.lastBuyAtMs = Date.now();
+      const pending: PendingMirrorBuy = { watchedWallet: source.wallet, userWallet: autoBuy.wallet_pubkey, mint: source.mint, amount, source, connection: conn, done: false };
+      this.pendingMirror.set(this.mirrorKey(conn, source.mint), pending);
+      const tx = buildUnsignedTx(autoBuy.wallet_pubkey, `lasersell-mock:buy:${source.mint}:${amount}`, this.txPrng);
+      this.signals.set(Buffer.from(tx.message).toString("base64"), {
+        kind: "mirror_buy",
+        positionId: source.id,
+        wallet: autoBuy.wallet_pubkey,
+        reason: "mirror_buy",
+        sellTokens: undefined,
+        signature: undefined,
+        mirror: pending,
+      });
+      const bps = conn.mirrorConfig?.buy_slippage_bps;
+      conn.send({
+        type: "mirror_buy_signal",
+        session_id: conn.sessionId,
+        watched_wallet: source.wallet,
+        mint: source.mint,
+        user_wallet: autoBuy.wallet_pubkey,
+        amount_quote_units: amount,
+        input: "SOL",
+        unsigned_tx_b64: tx.b64,
+        slippage_bps: bps === undefined || bps === 0 ? 2500 : bps,
+        ...(conn.sendMode === undefined ? {} : { send_mode: conn.sendMode }),
+        ...(conn.tipLamports === undefined ? {} : { tip_lamports: conn.tipLamports }),
+        market_context: source.marketContext,
+      });
+      this.emitAndNotify("mirror_buy_signal", { watched_wallet: source.wallet, user_wallet: autoBuy.wallet_pubkey, mint: source.mint });
+    }
+  }
+
+  private scheduleMirrorFill(pending: PendingMirrorBuy): void {
+    this.later(() => this.fillMirror(pending));
+  }
+
+  /** The mirror buy landed: the user's mirror position opens (once). */
+  private fillMirror(pending: PendingMirrorBuy): void {
+    if (pending.done) return;
+    pending.done = true;
+    this.pendingMirror.delete(this.mirrorKey(pending.connection, pending.mint));
+    const src = pending.source;
+    const tokens = (pending.amount * src.entryTokens) / src.entryQuote;
+    const opened = this.openPosition({
+      wallet: pending.userWallet,
+      mint: pending.mint,
+      tokens: tokens > 0n ? tokens : 1n,
+      entryQuoteUnits: pending.amount,
+      marketType: src.marketType,
+      mirrorSource: pending.watchedWallet,
+      watched: false,
+      scripted: src.scripted,
+    });
+    const p = this.positionsById.get(opened.position_id);
+    if (p !== undefined) p.multiplier = 1;
+  }
+
+  private recordMirrorClose(p: MockPosition, profit: bigint): void {
+    const source = p.mirrorSource;
+    if (source === undefined) return;
+    const owner = this.connectionsFor(p.wallet, "own").find((c) => c.watches(source) !== undefined);
+    const tripped = recordMirrorResult(this.mirrorStateOf(source), profit, owner?.mirrorConfig);
+    if (tripped === undefined) return;
+    for (const c of this.connectionsFor(source, "watch")) {
+      c.send({ type: "mirror_wallet_auto_disabled", watched_wallet: source, reason: "consecutive_losses", loss_count: tripped });
+    }
+    this.emitAndNotify("mirror_wallet_auto_disabled", { watched_wallet: source, loss_count: tripped });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Simulated buys (CLI)
+  // ---------------------------------------------------------------------------------------------
+
+  private simulateBuys(): void {
+    const sim = this.options.simulateBuys;
+    if (sim === undefined) return;
+    const everyTicks = Math.max(1, Math.round((sim.everyMs ?? 3_000) / this.flushMs));
+    if (this.ticks % everyTicks !== 0) return;
+    const max = Math.min(sim.maxOpenPerWallet ?? 3, this.limits.max_positions_per_wallet);
+    const wallets = new Set<string>();
+    for (const c of this.conns) if (c.configured) for (const w of c.wallets) wallets.add(w);
+    for (const wallet of wallets) {
+      const open = [...this.positionsById.values()].filter((p) => p.wallet === wallet && !p.watched).length;
+      if (open < max) this.openPosition({ wallet });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private pick(connection: MockConnection | number | undefined): MockConnection[] {
+    if (connection === undefined) return this.connections.slice();
+    const id = typeof connection === "number" ? connection : connection.id;
+    return this.connections.filter((c) => c.id === id);
+  }
+
+  private emitAndNotify<K extends keyof MockStreamServerEvents>(event: K, ...args: MockStreamServerEvents[K]): void {
+    (this.emit as (e: K, ...a: MockStreamServerEvents[K]) => boolean)(event, ...args);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w.check();
+  }
+}
