@@ -73,6 +73,23 @@ export function decodeBase64Strict(text: string, what = "transaction"): Uint8Arr
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+// Exit transactions reuse the same program ids, mints, pools and the wallet, and base58 costs
+// ~2.5 µs per key: memoize. Bounded; cleared when full (public keys only, nothing secret).
+const base58Cache = new Map<string, string>();
+const BASE58_CACHE_SIZE = 4096;
+
+/** Base58 of a 32-byte public key, memoized. */
+export function encodeKey(bytes: Uint8Array): Base58 {
+  const id = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  let text = base58Cache.get(id);
+  if (text === undefined) {
+    text = bs58.encode(bytes);
+    if (base58Cache.size >= BASE58_CACHE_SIZE) base58Cache.clear();
+    base58Cache.set(id, text);
+  }
+  return text;
+}
+
 class Reader {
   pos: number;
   constructor(readonly bytes: Uint8Array, pos = 0) {
@@ -107,7 +124,7 @@ class Reader {
     return out;
   }
   key(what: string): Base58 {
-    return bs58.encode(this.take(32, what));
+    return encodeKey(this.take(32, what));
   }
 }
 
@@ -177,7 +194,7 @@ export function decodeTransactionBytes(bytes: Uint8Array): DecodedTransaction {
   const r = new Reader(bytes, layout.keysOffset);
   const staticAccountKeys: Base58[] = [];
   for (let i = 0; i < layout.numStaticKeys; i++) staticAccountKeys.push(r.key("account key"));
-  const recentBlockhash = r.key("recent blockhash");
+  const recentBlockhash = bs58.encode(r.take(32, "recent blockhash"));
 
   const rawInstructions: { programIndex: number; accountIndexes: number[]; data: Uint8Array; at: number }[] = [];
   const ixCount = r.shortvec("instruction count");

@@ -2,8 +2,7 @@
  * `inspectTransaction`: a plain, offline summary of an unsigned transaction (what it pays, who
  * signs, which programs run, where SOL goes), read straight from the wire bytes.
  */
-import bs58 from "bs58";
-import { decodeTransaction, decodeTransactionBytes, type AccountRef, type Base58, type DecodedInstruction, type DecodedTransaction } from "./decode.js";
+import { decodeTransaction, decodeTransactionBytes, encodeKey, type AccountRef, type Base58, type DecodedInstruction, type DecodedTransaction } from "./decode.js";
 
 /** The System Program. */
 export const SYSTEM_PROGRAM_ID = "11111111111111111111111111111111";
@@ -82,7 +81,7 @@ function u64(data: Uint8Array, at: number): bigint | undefined {
 }
 
 function key(data: Uint8Array, at: number): string | undefined {
-  return at + 32 <= data.length ? bs58.encode(data.subarray(at, at + 32)) : undefined;
+  return at + 32 <= data.length ? encodeKey(data.subarray(at, at + 32)) : undefined;
 }
 
 /** Length of a bincode string (u64 length + bytes) at `at`, or undefined if it does not fit. */
