@@ -4,14 +4,15 @@
 import { z } from "zod";
 import { StreamProtocolError, StreamValidationError, formatIssues, type FieldIssue } from "../errors.js";
 import type { IntMode } from "./ints.js";
-import { mayHoldBigInts, readJson, toNumbers, writeJson } from "./json.js";
+import { mayHoldBigInts, readJsonLossless, toNumbers, writeJson } from "./json.js";
 import {
   bigintServerSchemas,
   lenientClientSchemas,
   numberServerSchemas,
   strictClientSchemas,
+  CLIENT_MESSAGE_TYPES,
+  SERVER_MESSAGE_TYPES,
   type ClientMessage,
-  type ClientMessageType,
   type ServerMessage,
   type ServerMessageType,
 } from "./schemas.js";
@@ -62,40 +63,40 @@ function compileAll(schemas: Record<string, unknown>, keys: readonly string[]): 
   return map;
 }
 
-const SERVER_KEYS: readonly ServerMessageType[] = [
-  "hello_ok",
-  "pong",
-  "error",
-  "pnl_update",
-  "liquidity_snapshot",
-  "trade_tick",
-  "balance_update",
-  "position_opened",
-  "position_closed",
-  "exit_signal_with_tx",
-  "mirror_buy_signal",
-  "mirror_buy_failed",
-  "mirror_wallet_auto_disabled",
-];
-const CLIENT_KEYS: readonly ClientMessageType[] = [
-  "ping",
-  "configure",
-  "update_strategy",
-  "close_position",
-  "request_exit_signal",
-  "update_wallets",
-  "update_watch_wallets",
-  "update_position_strategy",
-  "mirror_buy_result",
-];
+const serverNumber = compileAll(numberServerSchemas, SERVER_MESSAGE_TYPES);
+const serverBigint = compileAll(bigintServerSchemas, SERVER_MESSAGE_TYPES);
+const clientLenient = compileAll(lenientClientSchemas, CLIENT_MESSAGE_TYPES);
+const clientStrict = compileAll(strictClientSchemas, CLIENT_MESSAGE_TYPES);
 
-const serverNumber = compileAll(numberServerSchemas, SERVER_KEYS);
-const serverBigint = compileAll(bigintServerSchemas, SERVER_KEYS);
-const clientLenient = compileAll(lenientClientSchemas, CLIENT_KEYS);
-const clientStrict = compileAll(strictClientSchemas, CLIENT_KEYS);
+/**
+ * How the number-mode fast path finishes a frame that passed `validate` (which builds no output):
+ * - `"as-is"`: the parsed frame already is the message;
+ * - `"watched"`: the same, plus the one default, `watched: false` when absent;
+ * - `"parse"`: nested defaults (`hello_ok.limits`): run the full parse (once per connection).
+ * The test suite checks that this gives exactly what `safeParse` gives, for every type.
+ */
+type Finish = "as-is" | "watched" | "parse";
+const NESTED_DEFAULTS: ReadonlySet<string> = new Set<ServerMessageType>(["hello_ok"]);
+const serverFinish = new Map<string, Finish>(
+  SERVER_MESSAGE_TYPES.map((type) => {
+    if (NESTED_DEFAULTS.has(type)) return [type, "parse"];
+    const shape = (numberServerSchemas[type] as { shape: Record<string, unknown> }).shape;
+    return [type, "watched" in shape ? "watched" : "as-is"];
+  }),
+);
 
 function toIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+  const issues: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      // One issue per key, at the key's own path, so `field` names what to remove.
+      for (const key of issue.keys) issues.push({ path: path === "" ? key : `${path}.${key}`, message: "unknown key" });
+    } else {
+      issues.push({ path, message: issue.message });
+    }
+  }
+  return issues;
 }
 
 function invalid(raw: string, message: string, issues?: FieldIssue[], type?: string, cause?: unknown): InvalidMessage {
@@ -109,13 +110,16 @@ function invalid(raw: string, message: string, issues?: FieldIssue[], type?: str
 interface Envelope {
   obj: Record<string, unknown>;
   type: string;
+  /** The frame was read losslessly: it may hold `bigint`s. */
+  lossless: boolean;
 }
 
 function readEnvelope(raw: unknown): Envelope | InvalidMessage {
   if (typeof raw !== "string") return invalid(String(raw), "frame is not text");
   let value: unknown;
+  const lossless = mayHoldBigInts(raw);
   try {
-    value = readJson(raw);
+    value = lossless ? readJsonLossless(raw) : JSON.parse(raw);
   } catch (err) {
     return invalid(raw, `frame is not valid JSON: ${(err as Error).message}`, [], undefined, err);
   }
@@ -127,7 +131,29 @@ function readEnvelope(raw: unknown): Envelope | InvalidMessage {
   if (typeof type !== "string") {
     return invalid(raw, "frame has no string `type`", [{ path: "type", message: "expected a string" }]);
   }
-  return { obj, type };
+  return { obj, type, lossless };
+}
+
+function invalidSchema(raw: string, type: string, error: z.ZodError): InvalidMessage {
+  const issues = toIssues(error);
+  return invalid(raw, `invalid ${type} message: ${formatIssues(issues)}`, issues, type);
+}
+
+/**
+ * Number mode, for a frame holding integers beyond 2^53 (the rare path): validate the exact values
+ * against the bigint schemas (so a u64 overflow or an i64 out of range is caught, not hidden by
+ * rounding), then hand out numbers and list every path that was rounded.
+ */
+function parseRounded(raw: string, env: Envelope): ParseResult<ServerMessage<"number">> {
+  const exact = (serverBigint.get(env.type) as AnySchema).safeParse(env.obj);
+  if (!exact.success) return invalidSchema(raw, env.type, exact.error);
+  const { lost } = toNumbers(env.obj);
+  const parsed: ParsedMessage<ServerMessage<"number">> = {
+    kind: "message",
+    message: toNumbers(exact.data).value as ServerMessage<"number">,
+  };
+  if (lost.length > 0) parsed.precisionLoss = lost;
+  return parsed;
 }
 
 /**
@@ -149,21 +175,16 @@ export function parseServerMessage<M extends IntMode = "number">(
     const bigint = options?.ints === "bigint";
     const schema = (bigint ? serverBigint : serverNumber).get(env.type);
     if (schema === undefined) return { kind: "unknown", type: env.type, value: env.obj, raw };
-    let input: unknown = env.obj;
-    let lost: string[] | undefined;
-    if (!bigint && mayHoldBigInts(raw)) {
-      const converted = toNumbers(env.obj);
-      input = converted.value;
-      if (converted.lost.length > 0) lost = converted.lost;
+    if (!bigint && env.lossless) return parseRounded(raw, env) as ParseResult<ServerMessage<M>>;
+    // Number mode: `validate` builds no output, so the frame JSON.parse made is the message.
+    const finish = bigint ? "parse" : serverFinish.get(env.type);
+    if (finish !== "parse" && schema.validate(env.obj)) {
+      if (finish === "watched" && env.obj["watched"] === undefined) env.obj["watched"] = false;
+      return { kind: "message", message: env.obj as ServerMessage<M> };
     }
-    const result = schema.safeParse(input);
-    if (!result.success) {
-      const issues = toIssues(result.error);
-      return invalid(raw, `invalid ${env.type} message: ${formatIssues(issues)}`, issues, env.type);
-    }
-    const parsed: ParsedMessage<ServerMessage<M>> = { kind: "message", message: result.data as ServerMessage<M> };
-    if (lost !== undefined) parsed.precisionLoss = lost;
-    return parsed;
+    const result = schema.safeParse(env.obj);
+    if (!result.success) return invalidSchema(raw, env.type, result.error);
+    return { kind: "message", message: result.data as ServerMessage<M> };
   } catch (err) {
     // Defensive: nothing above should throw, but a frame must never take the stream down.
     return invalid(String(raw), `frame could not be decoded: ${(err as Error)?.message ?? String(err)}`, [], undefined, err);
@@ -201,10 +222,7 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
     const schema = clientLenient.get(type);
     if (schema === undefined) return { kind: "unknown", type, value: obj, raw };
     const result = schema.safeParse(obj);
-    if (!result.success) {
-      const issues = toIssues(result.error);
-      return invalid(raw, `invalid ${type} message: ${formatIssues(issues)}`, issues, type);
-    }
+    if (!result.success) return invalidSchema(raw, type, result.error);
     return { kind: "message", message: result.data as ClientMessage };
   } catch (err) {
     return invalid(String(raw), `frame could not be decoded: ${(err as Error)?.message ?? String(err)}`, [], undefined, err);
@@ -218,11 +236,14 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
  * JSON integers; absent optional fields are omitted.
  */
 export function stringifyClientMessage(message: ClientMessage): string {
-  const type = (message as { type?: unknown } | null)?.type;
+  if (message === null || typeof message !== "object" || Array.isArray(message)) {
+    throw new StreamValidationError("client message must be an object", [{ path: "", message: "expected an object" }]);
+  }
+  const type = (message as { type?: unknown }).type;
   const schema = typeof type === "string" ? clientStrict.get(type) : undefined;
   if (schema === undefined) {
     throw new StreamValidationError(`unknown client message type: ${String(type)}`, [
-      { path: "type", message: `expected one of ${CLIENT_KEYS.join(", ")}` },
+      { path: "type", message: `expected one of ${CLIENT_MESSAGE_TYPES.join(", ")}` },
     ]);
   }
   const result = schema.safeParse(message);

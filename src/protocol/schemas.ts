@@ -179,17 +179,21 @@ export const MarketContextSchema = z.looseObject({
 });
 export type MarketContext = z.output<typeof MarketContextSchema>;
 
-/** `LimitsMsg` (protocol.md section 5.6): the last four default to 0 when absent. */
-export const LimitsSchema = z.looseObject({
-  hi_capacity: u32,
-  pnl_flush_ms: u32,
-  max_positions_per_session: u32,
-  max_wallets_per_session: u32.default(0),
-  max_positions_per_wallet: u32.default(0),
-  max_sessions_per_api_key: u32.default(0),
-  max_watch_wallets_per_session: u32.default(0),
-});
-export type Limits = z.output<typeof LimitsSchema>;
+/**
+ * `LimitsMsg` (protocol.md section 5.6): `pnl_flush_ms` is a u64, the counters u32; the last four
+ * default to 0 when absent.
+ */
+function limitsSchema<M extends IntMode>(ints: IntSchemas<M>) {
+  return z.looseObject({
+    hi_capacity: u32,
+    pnl_flush_ms: ints.u64,
+    max_positions_per_session: u32,
+    max_wallets_per_session: u32.default(0),
+    max_positions_per_wallet: u32.default(0),
+    max_sessions_per_api_key: u32.default(0),
+    max_watch_wallets_per_session: u32.default(0),
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Server -> client messages (protocol.md section 4), built per integer mode
@@ -207,11 +211,12 @@ function serverSchemas<M extends IntMode>(ints: IntSchemas<M>) {
 
   return {
     SlippageBand,
+    Limits: limitsSchema(ints),
     hello_ok: z.looseObject({
       type: z.literal("hello_ok"),
       session_id: u64,
       server_time_ms: u64,
-      limits: LimitsSchema,
+      limits: limitsSchema(ints),
     }),
     pong: z.looseObject({
       type: z.literal("pong"),
@@ -373,6 +378,8 @@ export const ErrorMessageSchema = numberServerSchemas.error;
 export const PnlUpdateSchema = numberServerSchemas.pnl_update;
 export const LiquiditySnapshotSchema = numberServerSchemas.liquidity_snapshot;
 export const SlippageBandSchema = numberServerSchemas.SlippageBand;
+/** `LimitsMsg` (number mode). */
+export const LimitsSchema = numberServerSchemas.Limits;
 export const TradeTickSchema = numberServerSchemas.trade_tick;
 export const BalanceUpdateSchema = numberServerSchemas.balance_update;
 export const PositionOpenedSchema = numberServerSchemas.position_opened;
@@ -390,6 +397,7 @@ export type ErrorMessage<M extends IntMode = "number"> = ServerOut<"error", M>;
 export type PnlUpdate<M extends IntMode = "number"> = ServerOut<"pnl_update", M>;
 export type LiquiditySnapshot<M extends IntMode = "number"> = ServerOut<"liquidity_snapshot", M>;
 export type SlippageBand<M extends IntMode = "number"> = z.output<ServerSchemas<M>["SlippageBand"]>;
+export type Limits<M extends IntMode = "number"> = z.output<ServerSchemas<M>["Limits"]>;
 export type TradeTick<M extends IntMode = "number"> = ServerOut<"trade_tick", M>;
 export type BalanceUpdate<M extends IntMode = "number"> = ServerOut<"balance_update", M>;
 export type PositionOpened<M extends IntMode = "number"> = ServerOut<"position_opened", M>;
