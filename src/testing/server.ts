@@ -69,6 +69,13 @@ export interface MockStreamServerOptions {
   helloOrder?: "after_configure" | "on_connect";
   /** Tier limits (protocol.md section 9.1); liquidity snapshots on tier 1+. @defaultValue 1 */
   tier?: MockTier;
+  /**
+   * Accept strategies whose thresholds are all 0 (timeout-only strategies: the official SDKs
+   * keep the deadline client-side and send such a strategy). Refused with `invalid_strategy`
+   * otherwise.
+   * @defaultValue false
+   */
+  allowEmptyStrategy?: boolean;
   /** Simulator period: one `pnl_update` per position per period. @defaultValue 100 */
   pnlFlushMs?: number;
   /** Seed of prices, ids, accounts and blockhashes. @defaultValue a random seed (see {@link MockStreamServer.seed}) */
@@ -693,7 +700,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     const refusal =
       this.badPubkeys(msg.wallet_pubkeys, "wallet_pubkeys") ??
       checkWallets(msg.wallet_pubkeys, this.limits) ??
-      checkStrategy(msg.strategy, this.tier) ??
+      checkStrategy(msg.strategy, this.tier, this.options.allowEmptyStrategy) ??
       this.checkWatchList(msg.watch_wallets ?? []);
     if (refusal !== undefined) {
       this.refuse(conn, refusal, true);
@@ -733,14 +740,14 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
         this.refuse(conn, { code: "already_configured", message: "configure may be sent once per connection; use update_* messages" }, false);
         return;
       case "update_strategy": {
-        const refusal = checkStrategy(msg.strategy, this.tier);
+        const refusal = checkStrategy(msg.strategy, this.tier, this.options.allowEmptyStrategy);
         if (refusal !== undefined) this.refuse(conn, refusal, false);
         else conn.strategy = msg.strategy;
         return;
       }
       case "update_position_strategy": {
         const p = this.select(conn, { position_id: msg.position_id });
-        const refusal = p === undefined ? this.notFound(msg.position_id) : checkStrategy(msg.strategy, this.tier);
+        const refusal = p === undefined ? this.notFound(msg.position_id) : checkStrategy(msg.strategy, this.tier, this.options.allowEmptyStrategy);
         if (refusal !== undefined) this.refuse(conn, refusal, false);
         else if (p !== undefined) {
           p.override = msg.strategy;

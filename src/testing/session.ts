@@ -4,6 +4,7 @@
  * connection and every frame the client sent. Also the tier limits and the configure checks.
  */
 import type { Duplex } from "node:stream";
+import { StreamValidationError } from "../errors.js";
 import type { WebSocket } from "ws";
 import {
   validateStrategy,
@@ -64,12 +65,17 @@ export interface MockRefusal {
   message: string;
 }
 
-/** Checks a strategy as the mock does (the project's `validateStrategy` plus tier gates). */
-export function checkStrategy(strategy: StrategyConfig, tier: MockTier): MockRefusal | undefined {
+/**
+ * Checks a strategy as the mock does (the project's `validateStrategy` plus tier gates).
+ * `allowEmpty` accepts a strategy whose thresholds are all 0 (a timeout-only strategy, whose
+ * deadline lives in the client) when nothing else is wrong with it.
+ */
+export function checkStrategy(strategy: StrategyConfig, tier: MockTier, allowEmpty = false): MockRefusal | undefined {
   try {
     validateStrategy(strategy);
   } catch (err) {
-    return { code: "invalid_strategy", message: (err as Error).message };
+    const onlyEmpty = err instanceof StreamValidationError && err.issues.every((i) => i.path === "strategy");
+    if (!(allowEmpty && onlyEmpty)) return { code: "invalid_strategy", message: (err as Error).message };
   }
   if (tier === 0 && (strategy.take_profit_levels?.length ?? 0) > 0) {
     return { code: "tier_required", message: "take_profit_levels (exit ladder) requires tier 1 or higher" };
