@@ -114,6 +114,9 @@ function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Recor
   const t: SendTarget = typeof target === "string" ? { kind: "rpc", url: target } : target;
   let url: string;
   const headers: Record<string, string> = { "content-type": "application/json" };
+  // Always redacted: keys and credentials the caller gave explicitly.
+  const keys: string[] = [];
+  // Redacted when 6+ characters: parts of the URL that may hold a token.
   const secrets: string[] = [];
   switch (t.kind) {
     case "rpc":
@@ -128,7 +131,7 @@ function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Recor
         throw new StreamValidationError("astralane: apiKey is empty", [{ path: "apiKey", message: "empty" }]);
       }
       headers["x-api-key"] = t.apiKey;
-      secrets.push(t.apiKey);
+      keys.push(t.apiKey);
       break;
     default:
       throw new StreamValidationError(`target: unknown kind ${JSON.stringify((t as { kind?: unknown }).kind)}`, [
@@ -149,8 +152,8 @@ function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Recor
     // fetch refuses URLs with credentials; send them as HTTP Basic auth instead.
     const basic = Buffer.from(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`).toString("base64");
     headers["authorization"] = `Basic ${basic}`;
-    secrets.push(basic, parsed.username, parsed.password, decodeURIComponent(parsed.username), decodeURIComponent(parsed.password));
-    secrets.push(url);
+    keys.push(basic, parsed.password, decodeURIComponent(parsed.password));
+    secrets.push(url, parsed.username, decodeURIComponent(parsed.username));
     const bare = new URL(parsed.href);
     bare.username = "";
     bare.password = "";
@@ -158,7 +161,7 @@ function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Recor
   }
   for (const [k, v] of Object.entries(extraHeaders ?? {})) {
     headers[k.toLowerCase()] = v;
-    secrets.push(v);
+    keys.push(v);
   }
   secrets.push(url, parsed.search, parsed.username, parsed.password, parsed.pathname);
   for (const v of parsed.searchParams.values()) secrets.push(v, encodeURIComponent(v));
@@ -169,7 +172,7 @@ function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Recor
     origin: parsed.origin,
     headers,
     // Short fragments ("", "/", "v1") are not secrets and would garble messages.
-    secrets: [...new Set(secrets.filter((s) => s.length >= 6))].sort((a, b) => b.length - a.length),
+    secrets: [...new Set([...keys.filter((k) => k !== ""), ...secrets.filter((s) => s.length >= 6)])].sort((a, b) => b.length - a.length),
   };
 }
 
@@ -191,6 +194,14 @@ function sanitize(err: unknown, redact: (s: string) => string, depth = 0): Error
   if (typeof code === "string" || typeof code === "number") Object.assign(copy, { code });
   copy.stack = `${copy.name}: ${copy.message}`;
   return copy;
+}
+
+/** JSON-RPC `error.data` with secrets removed from every string in it. */
+function redactData(data: unknown, redact: (s: string) => string, depth = 0): unknown {
+  if (typeof data === "string") return redact(data);
+  if (depth > 20 || data === null || typeof data !== "object") return data;
+  if (Array.isArray(data)) return data.map((d) => redactData(d, redact, depth + 1));
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [redact(k), redactData(v, redact, depth + 1)]));
 }
 
 const TIMEOUT = Symbol("timeout");
@@ -322,7 +333,7 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
       const rpcDetails: { status: number; rpcCode?: number; rpcMessage?: string; rpcData?: unknown } = { status: response.status };
       if (rpc?.code !== undefined) rpcDetails.rpcCode = rpc.code;
       if (rpc?.message !== undefined) rpcDetails.rpcMessage = redact(rpc.message);
-      if (rpc?.data !== undefined) rpcDetails.rpcData = JSON.parse(redact(JSON.stringify(rpc.data))) as unknown;
+      if (rpc?.data !== undefined) rpcDetails.rpcData = redactData(rpc.data, redact);
       const rpcText = rpc === undefined ? "" : `JSON-RPC error${rpc.code === undefined ? "" : ` ${rpc.code}`}: ${rpc.message ?? "(no message)"}`;
       if (!response.ok) {
         throw fail("rpc", `${where} answered HTTP ${response.status}: ${rpcText !== "" ? rpcText : summarizeBody(text) || "(empty body)"}`, rpcDetails);

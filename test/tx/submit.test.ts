@@ -256,5 +256,9 @@ describe("secrets never appear in submit errors", () => {
     const err = await submitError(submitTransaction(sendTargetAstralane(SECRET), TX, { fetch: failing, retries: 0 }));
     expect(err.code).toBe("connection");
     expect(everything(err)).not.toContain(SECRET);
+    // However short an explicit key is, it is redacted.
+    const short: FetchLike = () => Promise.reject(new TypeError("refused for Zq9x"));
+    const err2 = await submitError(submitTransaction(sendTargetAstralane("Zq9x"), TX, { fetch: short, retries: 0 }));
+    expect(everything(err2)).not.toContain("Zq9x");
   });
 });
