@@ -210,6 +210,16 @@ describe("submitTransaction", () => {
     expect(rpc.requests).toHaveLength(1);
   });
 
+  it("leaves no timer behind, after success, an rpc error or a retried failure", async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const rpc = await rpcServer((req, res, n) => (n === 1 ? ok(res) : n === 2 ? reply(res, { error: { code: 1, message: "x" } }) : req.socket.destroy()));
+    const before = timers();
+    await submitTransaction(rpc.url, TX, { timeoutMs: 60_000 });
+    await submitError(submitTransaction(rpc.url, TX, { timeoutMs: 60_000 }));
+    await submitError(submitTransaction(rpc.url, TX, { timeoutMs: 60_000, retries: 1, retryDelayMs: 1 }));
+    expect(timers()).toBe(before);
+  });
+
   it("rejects bad options and targets as validation errors", async () => {
     await expect(submitTransaction("not a url", TX)).rejects.toThrow(/not a valid URL/);
     await expect(submitTransaction("ftp://x.example/", TX)).rejects.toThrow(/unsupported scheme/);
