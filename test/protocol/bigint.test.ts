@@ -1,0 +1,209 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  SERVER_MESSAGE_TYPES,
+  numberServerSchemas,
+  parseClientMessage,
+  parseServerMessage,
+  readJson,
+  stringifyClientMessage,
+  writeJson,
+} from "../../src/index.js";
+import { mayHoldBigInts } from "../../src/protocol/json.js";
+
+const W = "6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi";
+const WSOL = "So11111111111111111111111111111111111111112";
+
+const serverLines = readFileSync(new URL("../fixtures/server-messages.jsonl", import.meta.url), "utf8")
+  .split("\n")
+  .filter((l) => l.trim() !== "");
+
+const balance = (tokens: string): string =>
+  `{"type":"balance_update","wallet_pubkey":"${W}","mint":"${W}","tokens":${tokens},"slot":404219000}`;
+
+describe("integers beyond 2^53", () => {
+  it("tokens 25000000000000001 is exact in bigint mode and reported in number mode", () => {
+    const frame = balance("25000000000000001");
+    const b = parseServerMessage(frame, { ints: "bigint" });
+    if (b.kind !== "message" || b.message.type !== "balance_update") throw new Error(b.kind);
+    expect(b.message.tokens).toBe(25_000_000_000_000_001n);
+    expect(b.precisionLoss).toBeUndefined();
+
+    const n = parseServerMessage(frame);
+    if (n.kind !== "message" || n.message.type !== "balance_update") throw new Error(n.kind);
+    expect(n.message.tokens).toBe(25_000_000_000_000_000); // nearest double
+    expect(n.precisionLoss).toEqual(["tokens"]);
+  });
+
+  it("u64::MAX (18446744073709551615) is exact", () => {
+    const b = parseServerMessage(balance("18446744073709551615"), { ints: "bigint" });
+    if (b.kind !== "message" || b.message.type !== "balance_update") throw new Error(b.kind);
+    expect(b.message.tokens).toBe(18_446_744_073_709_551_615n);
+    const n = parseServerMessage(balance("18446744073709551615"));
+    expect(n).toMatchObject({ kind: "message", precisionLoss: ["tokens"] });
+  });
+
+  it("2^53 + 1 (the first integer a double cannot hold) is caught", () => {
+    const n = parseServerMessage(balance("9007199254740993"));
+    expect(n).toMatchObject({ kind: "message", precisionLoss: ["tokens"] });
+    const b = parseServerMessage(balance("9007199254740993"), { ints: "bigint" });
+    expect(b).toMatchObject({ kind: "message", message: { tokens: 9_007_199_254_740_993n } });
+  });
+
+  it("a 16-digit integer that still fits a double is not reported", () => {
+    const n = parseServerMessage(balance("1000000000000000"));
+    expect(n).toMatchObject({ kind: "message", message: { tokens: 1e15 } });
+    expect(n).not.toHaveProperty("precisionLoss");
+  });
+
+  it("reports nested paths (bands.0.max_tokens) and several fields at once", () => {
+    const frame =
+      '{"type":"liquidity_snapshot","position_id":18446744073709551615,"bands":[{"slippage_bps":100,"max_tokens":1,"coverage_pct":1},' +
+      '{"slippage_bps":200,"max_tokens":12345678901234567890,"coverage_pct":2}],"liquidity_trend":"stable","server_time_ms":1}';
+    const n = parseServerMessage(frame);
+    if (n.kind !== "message") throw new Error(n.kind);
+    expect(n.precisionLoss).toEqual(["position_id", "bands.1.max_tokens"]);
+    expect(n.message).toMatchObject({ bands: [{ max_tokens: 1 }, { max_tokens: 12_345_678_901_234_567_000 }] });
+
+    const b = parseServerMessage(frame, { ints: "bigint" });
+    expect(b).toMatchObject({
+      kind: "message",
+      message: { position_id: 18_446_744_073_709_551_615n, bands: [{ max_tokens: 1n }, { max_tokens: 12_345_678_901_234_567_890n }] },
+    });
+  });
+
+  it("a big integer in an unknown field is reported too, and kept exact in bigint mode", () => {
+    const frame = `{"type":"pong","server_time_ms":1,"nonce":123456789012345678901}`;
+    expect(parseServerMessage(frame)).toMatchObject({ kind: "message", precisionLoss: ["nonce"] });
+    expect(parseServerMessage(frame, { ints: "bigint" })).toMatchObject({
+      kind: "message",
+      message: { nonce: 123_456_789_012_345_678_901n },
+    });
+  });
+
+  it("negative i64 profit_units beyond 2^53 is exact in bigint mode; i64::MIN and i64::MAX accepted", () => {
+    const pnl = (profit: string) =>
+      `{"type":"pnl_update","position_id":1,"profit_units":${profit},"proceeds_units":0,"server_time_ms":1}`;
+    for (const [literal, value] of [
+      ["-9007199254740993", -9_007_199_254_740_993n],
+      ["-9223372036854775808", -9_223_372_036_854_775_808n],
+      ["9223372036854775807", 9_223_372_036_854_775_807n],
+    ] as const) {
+      const b = parseServerMessage(pnl(literal), { ints: "bigint" });
+      if (b.kind !== "message" || b.message.type !== "pnl_update") throw new Error(b.kind);
+      expect(b.message.profit_units).toBe(value);
+      expect(parseServerMessage(pnl(literal))).toMatchObject({ kind: "message", precisionLoss: ["profit_units"] });
+    }
+  });
+
+  it("in bigint mode every u64/i64 field is a bigint and every u32/u16/u8 field a number", () => {
+    const opened = serverLines.find((l) => l.includes('"token_decimals"'));
+    const exit = serverLines.find((l) => l.includes('"level_index"'));
+    const mirror = serverLines.find((l) => l.includes('"mirror_buy_signal"'));
+    const disabled = serverLines.find((l) => l.includes('"loss_count"'));
+    const hello = serverLines.find((l) => l.includes('"hello_ok"'));
+    const snapshot = serverLines.find((l) => l.includes('"liquidity_snapshot"'));
+    const parse = (line: string | undefined) => {
+      const r = parseServerMessage(line ?? "", { ints: "bigint" });
+      if (r.kind !== "message") throw new Error(r.kind);
+      return r.message as unknown as Record<string, unknown>;
+    };
+    const o = parse(opened);
+    for (const k of ["position_id", "tokens", "entry_quote_units", "token_price_quote", "market_cap_quote", "pool_liquidity_quote", "opened_at_ms", "slot"]) {
+      expect(typeof o[k], k).toBe("bigint");
+    }
+    expect(typeof o["token_decimals"]).toBe("number");
+    const e = parse(exit);
+    for (const k of ["session_id", "position_id", "position_tokens", "profit_units", "triggered_at_ms", "sell_tokens"]) {
+      expect(typeof e[k], k).toBe("bigint");
+    }
+    expect(e["level_index"]).toBe(0);
+    const m = parse(mirror);
+    for (const k of ["session_id", "amount_quote_units", "tip_lamports"]) expect(typeof m[k], k).toBe("bigint");
+    expect(m["slippage_bps"]).toBe(2500);
+    expect(parse(disabled)["loss_count"]).toBe(3);
+    const h = parse(hello);
+    expect(typeof h["session_id"]).toBe("bigint");
+    expect(h["limits"]).toMatchObject({ hi_capacity: 256, pnl_flush_ms: 100n, max_watch_wallets_per_session: 10 });
+    const s = parse(snapshot);
+    expect((s["bands"] as unknown[])[0]).toEqual({ slippage_bps: 100, max_tokens: 4_385_964_912_280n, coverage_pct: 25 });
+  });
+
+  it("in number mode no field of any fixture is a bigint", () => {
+    for (const line of serverLines) {
+      const r = parseServerMessage(line);
+      if (r.kind !== "message") throw new Error(r.kind);
+      expect(JSON.stringify(r.message, (_k, v: unknown) => (typeof v === "bigint" ? "BIGINT" : v))).not.toContain("BIGINT");
+    }
+  });
+
+  it("a bigint position_id is written as a bare integer, and read back exactly", () => {
+    const out = stringifyClientMessage({ type: "request_exit_signal", position_id: 18_446_744_073_709_551_615n, slippage_bps: 500 });
+    expect(out).toBe('{"type":"request_exit_signal","position_id":18446744073709551615,"slippage_bps":500}');
+    const back = parseClientMessage(out);
+    expect(back).toMatchObject({ kind: "message", message: { position_id: 18_446_744_073_709_551_615n } });
+  });
+
+  it("an exit signal's bigint position_id goes straight into close_position unchanged", () => {
+    const frame = serverLines.find((l) => l.includes('"chained_tp"'))?.replace('"position_id":1842', '"position_id":12345678901234567890');
+    const r = parseServerMessage(frame ?? "", { ints: "bigint" });
+    if (r.kind !== "message" || r.message.type !== "exit_signal_with_tx") throw new Error(r.kind);
+    expect(stringifyClientMessage({ type: "close_position", position_id: r.message.position_id })).toBe(
+      '{"type":"close_position","position_id":12345678901234567890}',
+    );
+  });
+});
+
+describe("the long-integer scan", () => {
+  it.each([
+    ['{"a":1234567890123456}', true],
+    ['{"a":-1234567890123456}', true],
+    ['{"a": \n\t1234567890123456}', true],
+    ['{"a":[1,1234567890123456]}', true],
+    ['{"a":[1234567890123456]}', true],
+    ["1234567890123456", true],
+    ['{"a":123456789012345}', false],
+    ['{"a":1.1234567890123456}', false],
+    [`{"mint":"${WSOL}"}`, false],
+    ['{"sig":"x1234567890123456789y"}', false],
+    [`{"mint":"${WSOL}","tokens":12345678901234567}`, true],
+    [`{"a":"${"1".repeat(40)}","b":12345678901234567}`, true],
+  ])("%s -> %s", (text, expected) => {
+    expect(mayHoldBigInts(text)).toBe(expected);
+  });
+
+  it("a frame carrying the wSOL mint in its market context stays on the fast path and parses exactly", () => {
+    const line = serverLines.find((l) => l.includes(WSOL) && l.includes("exit_signal_with_tx"));
+    expect(line).toBeDefined();
+    expect(mayHoldBigInts(line ?? "")).toBe(false);
+    const r = parseServerMessage(line ?? "");
+    expect(r).toMatchObject({ kind: "message", message: { market_context: { meteora_dbc: { quote_mint: WSOL } } } });
+    expect(r).not.toHaveProperty("precisionLoss");
+  });
+
+  it("readJson/writeJson round-trip big integers and keep strings of digits as strings", () => {
+    const text = `{"mint":"${WSOL}","a":18446744073709551615,"b":-9223372036854775808,"c":1.5,"d":[12345678901234567890]}`;
+    const value = readJson(text);
+    expect(value).toEqual({ mint: WSOL, a: 18_446_744_073_709_551_615n, b: -9_223_372_036_854_775_808n, c: 1.5, d: [12_345_678_901_234_567_890n] });
+    expect(writeJson(value)).toBe(text);
+  });
+});
+
+describe("the number-mode fast path", () => {
+  // The fast path returns the frame JSON.parse built (plus `watched`) instead of the schema's
+  // output; both must be the same for every type.
+  it("gives exactly what the full schema parse gives, for every fixture and type", () => {
+    const seen = new Set<string>();
+    for (const line of serverLines.filter((l) => !mayHoldBigInts(l))) {
+      const r = parseServerMessage(line);
+      if (r.kind !== "message") throw new Error(r.kind);
+      seen.add(r.message.type);
+      const schema = numberServerSchemas[r.message.type];
+      const expected = schema.parse(JSON.parse(line));
+      expect(r.message).toEqual(expected);
+      expect(Object.keys(r.message).sort()).toEqual(Object.keys(expected as object).sort());
+    }
+    expect([...seen].sort()).toEqual([...SERVER_MESSAGE_TYPES].sort());
+  });
+});
+
