@@ -1,0 +1,122 @@
+/**
+ * The `lasersell-stream` command line.
+ *
+ *   lasersell-stream mock [--port 8082] [--host 127.0.0.1] [--tier 1] [--seed N] [--api-key KEY]...
+ *                         [--hello-order after_configure|on_connect] [--pnl-flush-ms 100]
+ *                         [--settle-ms 200] [--buy-every-ms 5000] [--max-open 3]
+ */
+import { parseArgs } from "node:util";
+import { startMock } from "./mock.js";
+
+const USAGE = `Usage: lasersell-stream <command> [options]
+
+Commands:
+  mock      Run a local LaserSell stream server (ws://localhost:8082/v1/ws) with a simulated market.
+
+Options of mock:
+  --port N              Port (default 8082; 0 picks a free one)
+  --host H              Interface to bind (default 127.0.0.1)
+  --tier 0|1|2          Tier limits; liquidity snapshots on 1+ (default 1)
+  --seed N              Seed of prices, ids and accounts (default random, printed)
+  --api-key KEY         Accept only this key (repeatable; default any non-empty key)
+  --hello-order O       after_configure (default) or on_connect
+  --pnl-flush-ms N      Simulator period (default 100)
+  --settle-ms N         Delay before a submitted exit settles (default 200)
+  --buy-every-ms N      Simulated buy period per configured wallet (default 5000)
+  --max-open N          Open positions per wallet the simulation keeps (default 3)
+  -h, --help            Show this help
+`;
+
+function int(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got ${value}`);
+  return n;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      tier: { type: "string" },
+      seed: { type: "string" },
+      "api-key": { type: "string", multiple: true },
+      "hello-order": { type: "string" },
+      "pnl-flush-ms": { type: "string" },
+      "settle-ms": { type: "string" },
+      "buy-every-ms": { type: "string" },
+      "max-open": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const command = positionals[0];
+  if (values.help === true || command === undefined || command === "help") {
+    process.stdout.write(USAGE);
+    return command === undefined && values.help !== true ? 1 : 0;
+  }
+  if (command !== "mock") {
+    process.stderr.write(`unknown command: ${command}\n\n${USAGE}`);
+    return 1;
+  }
+  const tier = int("tier", values.tier, 1);
+  if (tier > 2) throw new Error("--tier must be 0, 1 or 2");
+  const helloOrder = values["hello-order"] ?? "after_configure";
+  if (helloOrder !== "after_configure" && helloOrder !== "on_connect") {
+    throw new Error("--hello-order must be after_configure or on_connect");
+  }
+  const seed = values.seed === undefined ? undefined : int("seed", values.seed, 0);
+  const apiKeys = values["api-key"];
+  const write = (line: string): void => {
+    if (process.stdout.writable) process.stdout.write(`${line}\n`);
+  };
+  const server = await startMock(
+    {
+      port: int("port", values.port, 8082),
+      host: values.host ?? "127.0.0.1",
+      tier: tier as 0 | 1 | 2,
+      helloOrder,
+      pnlFlushMs: int("pnl-flush-ms", values["pnl-flush-ms"], 100, 1),
+      settleMs: int("settle-ms", values["settle-ms"], 200),
+      buyEveryMs: int("buy-every-ms", values["buy-every-ms"], 5_000, 1),
+      maxOpenPerWallet: int("max-open", values["max-open"], 3, 1),
+      ...(seed === undefined ? {} : { seed }),
+      ...(apiKeys === undefined ? {} : { apiKeys }),
+    },
+    write,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      write(`${signal}: stopping`);
+      void server.close().then(() => {
+        write("stopped");
+        resolve();
+      });
+    };
+    const onInt = (): void => stop("SIGINT");
+    const onTerm = (): void => stop("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+    // The reader went away (e.g. `| head`): stop quietly instead of crashing on EPIPE.
+    process.stdout.on("error", () => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      void server.close().then(() => resolve());
+    });
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`lasersell-stream: ${(err as Error).message ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
