@@ -2,7 +2,7 @@
  * The guard: what an exit (or mirror-buy) transaction must satisfy before the wallet signs it.
  */
 import { StreamValidationError, TransactionGuardError, type TransactionGuardRule } from "../errors.js";
-import type { Base58, DecodedTransaction } from "./decode.js";
+import type { AccountRef, Base58, DecodedTransaction } from "./decode.js";
 import { COMPUTE_BUDGET_PROGRAM_ID, SYSTEM_PROGRAM_ID, type TransactionSummary } from "./inspect.js";
 
 /**
@@ -123,6 +123,13 @@ export function checkGuard(
   for (const m of summary.solMovements) {
     if (m.kind === "assign" && m.from.source === "static" && m.from.pubkey === wallet && m.owner !== SYSTEM_PROGRAM_ID) {
       refuse("sol_outflow", `instruction #${m.instruction} assigns the wallet ${wallet} to program ${m.owner ?? "?"}, which could then take all of its SOL`);
+    }
+  }
+  const isWallet = (a: AccountRef): boolean => a.source === "static" && a.pubkey === wallet;
+  for (const c of summary.tokenAccountCloses) {
+    if (isWallet(c.authority) && !isWallet(c.destination)) {
+      const to = c.destination.source === "static" ? c.destination.pubkey : `an account from lookup table ${c.destination.table}`;
+      refuse("sol_outflow", `instruction #${c.instruction} closes a token account of the wallet ${wallet} and sends its lamports (e.g. unwrapped sale proceeds) to ${to}`);
     }
   }
   for (const i of summary.unreadableSystemInstructions) {

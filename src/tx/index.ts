@@ -17,10 +17,13 @@ export {
   inspectTransaction,
   SYSTEM_PROGRAM_ID,
   COMPUTE_BUDGET_PROGRAM_ID,
+  TOKEN_PROGRAM_ID,
+  TOKEN_2022_PROGRAM_ID,
   LAMPORTS_PER_SIGNATURE,
   DEFAULT_INSTRUCTION_COMPUTE_UNIT_LIMIT,
   MAX_COMPUTE_UNIT_LIMIT,
   type SolMovement,
+  type TokenAccountClose,
   type TransactionSummary,
 } from "./inspect.js";
 export {

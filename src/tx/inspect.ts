@@ -9,6 +9,11 @@ export const SYSTEM_PROGRAM_ID = "11111111111111111111111111111111";
 /** The Compute Budget program. */
 export const COMPUTE_BUDGET_PROGRAM_ID = "ComputeBudget111111111111111111111111111111";
 
+/** The SPL Token program. */
+export const TOKEN_PROGRAM_ID = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
+/** The SPL Token-2022 program. */
+export const TOKEN_2022_PROGRAM_ID = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
+
 /** Base fee per signature, in lamports. */
 export const LAMPORTS_PER_SIGNATURE = 5_000n;
 /** Compute-unit limit the runtime assumes per instruction when none is set. */
@@ -29,6 +34,15 @@ export interface SolMovement {
   readonly lamports: bigint;
   /** New owner program, for `assign`, `create_account` and `create_account_with_seed`. */
   readonly owner?: Base58;
+}
+
+/** An SPL Token `CloseAccount`: all lamports of `account` (e.g. unwrapped SOL) go to `destination`. */
+export interface TokenAccountClose {
+  readonly instruction: number;
+  readonly account: AccountRef;
+  readonly destination: AccountRef;
+  /** The account's owner (or close authority) that signs the close. */
+  readonly authority: AccountRef;
 }
 
 /** Plain summary of a transaction. All amounts are lamports as exact `bigint`s. */
@@ -56,6 +70,8 @@ export interface TransactionSummary {
   readonly solMovements: readonly SolMovement[];
   /** Lamports leaving each static account through {@link solMovements} (keyed by base58). */
   readonly solOutflowByAccount: Readonly<Record<Base58, bigint>>;
+  /** SPL Token / Token-2022 `CloseAccount` instructions, in instruction order. */
+  readonly tokenAccountCloses: readonly TokenAccountClose[];
   /** Indexes of System Program instructions this decoder could not read. */
   readonly unreadableSystemInstructions: readonly number[];
   /** v0 address-table lookups (their addresses are on chain and not resolved offline). */
@@ -147,6 +163,7 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
   const solMovements: SolMovement[] = [];
   const unreadableSystemInstructions: number[] = [];
   const solOutflowByAccount: Record<Base58, bigint> = {};
+  const tokenAccountCloses: TokenAccountClose[] = [];
 
   for (const ix of tx.instructions) {
     if (!programIds.includes(ix.programId)) programIds.push(ix.programId);
@@ -157,6 +174,14 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
       continue;
     }
     nonBudgetInstructions++;
+    if (ix.programId === TOKEN_PROGRAM_ID || ix.programId === TOKEN_2022_PROGRAM_ID) {
+      const [account, destination, authority] = ix.accounts;
+      // CloseAccount = 9
+      if (ix.data[0] === 9 && account !== undefined && destination !== undefined && authority !== undefined) {
+        tokenAccountCloses.push({ instruction: ix.index, account, destination, authority });
+      }
+      continue;
+    }
     if (ix.programId !== SYSTEM_PROGRAM_ID) continue;
     const m = systemMovement(ix);
     if (m === undefined) unreadableSystemInstructions.push(ix.index);
@@ -190,6 +215,7 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
     maxFeeLamports: LAMPORTS_PER_SIGNATURE * BigInt(tx.header.numRequiredSignatures) + priorityFee,
     solMovements,
     solOutflowByAccount,
+    tokenAccountCloses,
     unreadableSystemInstructions,
     addressTableLookups: tx.addressTableLookups,
     instructionCount: tx.instructions.length,

@@ -117,7 +117,8 @@ function result(bytes: Uint8Array, signature: Uint8Array, summary: TransactionSu
  * 4. `signer_mismatch`: the signer's public key is that wallet.
  * 5. `sol_outflow`: lamports leaving the wallet (System Program transfers and tips, account
  *    funding, and the fee's upper bound) stay within `maxSolOutflowLamports`; reassigning the
- *    wallet to another program is refused outright.
+ *    wallet to another program, or closing one of its token accounts (e.g. wrapped SOL holding the
+ *    proceeds) to a destination other than the wallet, is refused outright.
  * 6. `allowed_programs`: every program invoked is in `allowedPrograms`, when given.
  *
  * @throws {@link TransactionGuardError} naming the broken rule (`decode` failures too; the

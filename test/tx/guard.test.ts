@@ -1,5 +1,5 @@
 import { verify, createPublicKey } from "node:crypto";
-import { ComputeBudgetProgram, Keypair, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
+import { ComputeBudgetProgram, Keypair, PublicKey, SystemProgram, Transaction, TransactionInstruction } from "@solana/web3.js";
 import bs58 from "bs58";
 import { describe, expect, it } from "vitest";
 import { parseServerMessage } from "../../src/protocol/index.js";
@@ -10,6 +10,8 @@ import {
   TransactionGuardError,
   inspectTransaction,
   signExitTransaction,
+  TOKEN_PROGRAM_ID,
+  TOKEN_2022_PROGRAM_ID,
   type TransactionGuardRule,
 } from "../../src/tx/index.js";
 import { BLOCKHASH, MEMO_PROGRAM_ID, TIP_ACCOUNT, exitInstructions, exitSignal, keypair, legacyTxB64, lookupTable, memo, v0TxB64 } from "./helpers.js";
@@ -17,6 +19,20 @@ import { BLOCKHASH, MEMO_PROGRAM_ID, TIP_ACCOUNT, exitInstructions, exitSignal, 
 const wallet = keypair(1);
 const other = keypair(2);
 const W = wallet.publicKey;
+const wsol = keypair(12).publicKey;
+
+/** SPL Token CloseAccount (discriminator 9): accounts [account, destination, authority]. */
+function closeAccount(account: PublicKey, destination: PublicKey, authority: PublicKey, program = TOKEN_PROGRAM_ID): TransactionInstruction {
+  return new TransactionInstruction({
+    programId: new PublicKey(program),
+    keys: [
+      { pubkey: account, isSigner: false, isWritable: true },
+      { pubkey: destination, isSigner: false, isWritable: true },
+      { pubkey: authority, isSigner: true, isWritable: false },
+    ],
+    data: Buffer.from([9]),
+  });
+}
 
 function guardError(fn: () => unknown): TransactionGuardError {
   let caught: unknown;
@@ -167,6 +183,20 @@ describe("signExitTransaction: each guard rule refuses", () => {
       () => signExitTransaction(exitSignal(W, legacyTxB64(W, [SystemProgram.assign({ accountPubkey: W, programId: MEMO_PROGRAM_ID })])), wallet),
     ],
     [
+      "sol_outflow",
+      "closing the wallet's wrapped-SOL account to someone else",
+      () => signExitTransaction(exitSignal(W, v0TxB64(W, [...exitInstructions(W), closeAccount(wsol, other.publicKey, W)])), wallet),
+    ],
+    [
+      "sol_outflow",
+      "closing a Token-2022 account of the wallet into a lookup-table account",
+      () =>
+        signExitTransaction(
+          exitSignal(W, v0TxB64(W, [closeAccount(wsol, TIP_ACCOUNT, W, TOKEN_2022_PROGRAM_ID)], [lookupTable(keypair(13).publicKey, [TIP_ACCOUNT])])),
+          wallet,
+        ),
+    ],
+    [
       "allowed_programs",
       "a program outside allowedPrograms",
       () => signExitTransaction(exitSignal(W, legacyTxB64(W, exitInstructions(W))), wallet, { allowedPrograms: ["TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"] }),
@@ -281,6 +311,27 @@ describe("sol_outflow limit", () => {
     const b64 = legacyTxB64(W, exitInstructions(W));
     expect(() => signExitTransaction(exitSignal(W, b64), wallet, { allowedPrograms: [MEMO_PROGRAM_ID] })).not.toThrow();
     expect(() => signExitTransaction(exitSignal(W, b64), wallet, { allowedPrograms: [MEMO_PROGRAM_ID.toBase58()] })).not.toThrow();
+  });
+});
+
+describe("token account closes", () => {
+  it("closing the wallet's wrapped-SOL account back into the wallet is fine, and is reported", () => {
+    const b64 = legacyTxB64(W, [...exitInstructions(W), closeAccount(wsol, W, W)]);
+    const signed = signExitTransaction(exitSignal(W, b64), wallet);
+    expect(verifySlot(signed.signedTxB64, W)).toBe(true);
+    expect(signed.summary.tokenAccountCloses).toEqual([
+      {
+        instruction: 4,
+        account: expect.objectContaining({ pubkey: wsol.toBase58() }),
+        destination: expect.objectContaining({ pubkey: W.toBase58() }),
+        authority: expect.objectContaining({ pubkey: W.toBase58() }),
+      },
+    ]);
+  });
+
+  it("the refusal names the destination", () => {
+    const err = guardError(() => signExitTransaction(exitSignal(W, legacyTxB64(W, [closeAccount(wsol, other.publicKey, W)])), wallet));
+    expect(err.message).toContain(other.publicKey.toBase58());
   });
 });
 
