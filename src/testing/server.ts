@@ -198,6 +198,10 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   readonly limits: MockLimits;
   /** Every frame every client sent, in arrival order. */
   readonly received: ReceivedFrame[] = [];
+  /** Every exit signal issued, in order. */
+  readonly exits: MockExitSignal[] = [];
+  /** Why each closed position closed (`position_closed.reason`), by id. */
+  readonly closedPositions = new Map<number, string>();
 
   private readonly options: MockStreamServerOptions;
   private readonly http: Server;
@@ -486,6 +490,20 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       options.timeoutMs,
       `a ${type} message`,
     );
+  }
+
+  /** Resolves with the first exit signal (already issued or coming) for a position, or for any position. */
+  waitForExit(positionId?: number, options: { reason?: string; timeoutMs?: number } = {}): Promise<MockExitSignal> {
+    return this.waitFor(
+      () => this.exits.find((e) => (positionId === undefined || e.position_id === positionId) && (options.reason === undefined || e.reason === options.reason)),
+      options.timeoutMs,
+      `an exit signal${positionId === undefined ? "" : ` for position ${positionId}`}`,
+    );
+  }
+
+  /** Resolves with the close reason once the position has closed (settled, `close_position`, watched sell). */
+  waitForPositionClosed(positionId: number, timeoutMs?: number): Promise<string> {
+    return this.waitFor(() => this.closedPositions.get(positionId), timeoutMs, `position ${positionId} to close`);
   }
 
   /** Resolves once `connection` (default: every connection) has closed. */
@@ -899,7 +917,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     p.outstanding.add(key);
     const signal = { reason: d.reason, sellTokens: d.sellTokens, levelIndex: d.levelIndex, txB64: tx.b64, triggeredAtMs: Date.now(), profit: profitUnits(p) };
     for (const c of only === undefined ? this.subscribers(p) : [only]) c.send(exitSignalFrame(p, signal, c.sessionId));
-    this.emitAndNotify("exit_signal", {
+    const issued: MockExitSignal = {
       position_id: p.id,
       wallet_pubkey: p.wallet,
       reason: d.reason,
@@ -908,7 +926,9 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       position_tokens: p.tokens,
       profit_units: signal.profit,
       unsigned_tx_b64: tx.b64,
-    });
+    };
+    this.exits.push(issued);
+    this.emitAndNotify("exit_signal", issued);
   }
 
   private closePosition(p: MockPosition, reason: string): void {
@@ -920,6 +940,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     for (const c of this.conns) c.announced.delete(p.id);
     for (const key of p.outstanding) this.signals.delete(key);
     p.outstanding.clear();
+    this.closedPositions.set(p.id, reason);
     this.emitAndNotify("position_closed", info(p), reason);
   }
 
