@@ -854,9 +854,14 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     return p.watched ? conn.watches(p.wallet) !== undefined : conn.wallets.has(p.wallet);
   }
 
+  /**
+   * Connections that receive a position's traffic. Stalled links are left out: with no live
+   * subscriber the strategy is not evaluated, so an exit fires once a client is back instead of
+   * vanishing into a dead socket.
+   */
   private subscribers(p: MockPosition): MockConnection[] {
     const out: MockConnection[] = [];
-    for (const c of this.conns) if (c.configured && c.announced.has(p.id)) out.push(c);
+    for (const c of this.conns) if (c.configured && !c.stalled && c.announced.has(p.id)) out.push(c);
     return out;
   }
 

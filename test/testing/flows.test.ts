@@ -174,3 +174,20 @@ describe("determinism and simulated buys", () => {
     expect(server.positions().filter((p) => p.wallet_pubkey === WALLET)).toHaveLength(2);
   });
 });
+
+describe("dead links", () => {
+  it("an exit is not spent on a stalled link: it fires on the client's next connection", async () => {
+    const server = await start();
+    const a = await RawClient.configured(server.url);
+    const { position_id } = server.openPosition({ wallet: WALLET });
+    await a.next("position_opened");
+    server.stall();
+    server.setPrice(position_id, 0.5);
+    await sleep(60);
+    expect(server.exits).toHaveLength(0);
+    const b = await RawClient.configured(server.url); // the client reconnects; the stalled socket lingers
+    const exit = await b.next("exit_signal_with_tx");
+    expect(exit).toMatchObject({ position_id, reason: "stop_loss" });
+    expect(a.of("exit_signal_with_tx")).toHaveLength(0);
+  });
+});
