@@ -1,0 +1,42 @@
+/**
+ * The narrow view of a connection that `StreamSession` needs. `StreamConnection` (from
+ * `src/client/`) satisfies it; so can an in-memory fake in tests.
+ */
+import type {
+  CloseOptions,
+  ConnectOptions,
+  InboundMessage,
+  StreamConfigure,
+  StreamConnectionEvents,
+  StreamSender,
+} from "../client/types.js";
+import type { IntMode } from "../protocol/index.js";
+
+/** Connection events the session listens to. */
+export type SessionConnectionEventName = "disconnected" | "reconnected" | "error";
+
+/** What `StreamSession` uses of a connection. */
+export interface SessionConnection<M extends IntMode = "number"> {
+  /** The next inbound message; `null` once the connection is closed for good. */
+  recv(): Promise<InboundMessage<M> | null>;
+  /** Sends client messages (validated, queued while offline, recorded for replay). */
+  sender(): StreamSender;
+  close(options?: CloseOptions): Promise<void>;
+  on<K extends SessionConnectionEventName>(
+    event: K,
+    listener: (...args: NoInfer<StreamConnectionEvents<M>[K]>) => void,
+  ): unknown;
+  off<K extends SessionConnectionEventName>(
+    event: K,
+    listener: (...args: NoInfer<StreamConnectionEvents<M>[K]>) => void,
+  ): unknown;
+  /** Drops pending low-priority messages of a closed position (optional). */
+  discardPending?(positionId: number | bigint): unknown;
+  /** The `deadline_timeout_sec` the connection was configured with, when it keeps it. */
+  readonly deadlineTimeoutSec?: number | undefined;
+}
+
+/** What `StreamSession.connect` uses of a client: `StreamClient` satisfies it. */
+export interface SessionClient<M extends IntMode = "number"> {
+  connect(configure: StreamConfigure, options?: ConnectOptions): Promise<SessionConnection<M>>;
+}

@@ -1,0 +1,159 @@
+/**
+ * An in-memory connection implementing `SessionConnection`, for session logic tests (the real
+ * socket path is covered in session-socket.test.ts). Frames go through the real protocol codec.
+ */
+import { EventEmitter } from "eventemitter3";
+import type {
+  ConnectOptions,
+  InboundMessage,
+  PositionSelector,
+  StreamConfigure,
+  StreamConnectionEvents,
+  StreamSender,
+} from "../../src/client/types.js";
+import { StreamError } from "../../src/errors.js";
+import {
+  parseClientMessage,
+  parseServerMessage,
+  stringifyClientMessage,
+  writeJson,
+  type ClientMessage,
+  type HelloOk,
+  type IntMode,
+  type StrategyConfig,
+  type WatchWalletEntry,
+} from "../../src/protocol/index.js";
+import type { SessionClient, SessionConnection } from "../../src/session/index.js";
+
+function selector(sel: PositionSelector): { position_id?: number | bigint; token_account?: string } {
+  if (typeof sel === "string") return { token_account: sel };
+  if (typeof sel === "number" || typeof sel === "bigint") return { position_id: sel };
+  if ("position_id" in sel) return { position_id: sel.position_id };
+  if ("positionId" in sel) return { position_id: sel.positionId };
+  if ("token_account" in sel) return { token_account: sel.token_account };
+  return { token_account: sel.tokenAccount };
+}
+
+export class FakeConnection<M extends IntMode = "number">
+  extends EventEmitter<StreamConnectionEvents<M>>
+  implements SessionConnection<M>
+{
+  /** Client messages sent, as the server would read them. */
+  readonly sent: ClientMessage[] = [];
+  readonly discarded: (number | bigint)[] = [];
+  closed = false;
+  closeCalls = 0;
+  readonly deadlineTimeoutSec: number | undefined;
+  readonly #ints: M | undefined;
+  readonly #queue: InboundMessage<M>[] = [];
+  readonly #waiters: ((m: InboundMessage<M> | null) => void)[] = [];
+  #failure: Error | undefined;
+
+  constructor(options: { ints?: M; deadlineTimeoutSec?: number } = {}) {
+    super();
+    this.#ints = options.ints;
+    this.deadlineTimeoutSec = options.deadlineTimeoutSec;
+  }
+
+  /** Delivers a server frame (an object is written as JSON first, bigints as bare integers). */
+  push(frame: object | string): void {
+    const raw = typeof frame === "string" ? frame : writeJson(frame);
+    const parsed = parseServerMessage<M>(raw, this.#ints === undefined ? {} : { ints: this.#ints });
+    if (parsed.kind === "invalid") throw parsed.error;
+    const message: InboundMessage<M> =
+      parsed.kind === "message"
+        ? parsed.message
+        : { type: "unknown", messageType: parsed.type, value: parsed.value, raw: parsed.raw };
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) waiter(message);
+    else this.#queue.push(message);
+  }
+
+  /** Makes the next `recv()` reject (a connection failure). */
+  fail(error: Error): void {
+    this.#failure = error;
+    for (const waiter of this.#waiters.splice(0)) waiter(null);
+  }
+
+  /** Ends the stream as a connection whose reconnects are exhausted would. */
+  end(): void {
+    this.closed = true;
+    for (const waiter of this.#waiters.splice(0)) waiter(null);
+  }
+
+  recv(): Promise<InboundMessage<M> | null> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const next = this.#queue.shift();
+    if (next !== undefined) return Promise.resolve(next);
+    if (this.closed) return Promise.resolve(null);
+    return new Promise((resolve, reject) =>
+      this.#waiters.push((m) => (this.#failure !== undefined ? reject(this.#failure) : resolve(m))),
+    );
+  }
+
+  pending(): number {
+    return this.#queue.length;
+  }
+
+  sentOf<T extends ClientMessage["type"]>(type: T): Extract<ClientMessage, { type: T }>[] {
+    return this.sent.filter((m): m is Extract<ClientMessage, { type: T }> => m.type === type);
+  }
+
+  sender(): StreamSender {
+    const send = (message: ClientMessage): void => {
+      if (this.closed) throw new StreamError("closed", "connection closed");
+      const raw = stringifyClientMessage(message);
+      const parsed = parseClientMessage(raw);
+      if (parsed.kind !== "message") throw new Error(`fake: unreadable client frame ${raw}`);
+      this.sent.push(parsed.message);
+    };
+    return {
+      send,
+      ping: (clientTimeMs = Date.now()) => send({ type: "ping", client_time_ms: clientTimeMs }),
+      updateStrategy: (strategy: StrategyConfig) => send({ type: "update_strategy", strategy }),
+      closePosition: (sel) => send({ type: "close_position", ...selector(sel) }),
+      closeById: (id) => send({ type: "close_position", position_id: id }),
+      requestExitSignal: (sel, bps) =>
+        send({ type: "request_exit_signal", ...selector(sel), ...(bps === undefined ? {} : { slippage_bps: bps }) }),
+      requestExitSignalById: (id, bps) =>
+        send({ type: "request_exit_signal", position_id: id, ...(bps === undefined ? {} : { slippage_bps: bps }) }),
+      updateWallets: (wallets: string[]) => send({ type: "update_wallets", wallet_pubkeys: wallets }),
+      updateWatchWallets: (entries: WatchWalletEntry[]) => send({ type: "update_watch_wallets", watch_wallets: entries }),
+      updatePositionStrategy: (id, strategy) => send({ type: "update_position_strategy", position_id: id, strategy }),
+      mirrorBuyResult: (mint, success) => send({ type: "mirror_buy_result", mint, success }),
+    };
+  }
+
+  discardPending(positionId: number | bigint): number {
+    this.discarded.push(positionId);
+    return 0;
+  }
+
+  close(): Promise<void> {
+    this.closeCalls += 1;
+    this.end();
+    return Promise.resolve();
+  }
+
+  /** Simulates a drop (and, with `hello`, the reconnect that follows). */
+  drop(code = 1006, reason = "", willReconnect = true): void {
+    this.emit("disconnected", { code, reason, willReconnect });
+  }
+
+  reconnect(hello: HelloOk<M>, attempt = 1): void {
+    this.emit("reconnected", { attempt, hello });
+  }
+}
+
+/** A client whose `connect` yields a {@link FakeConnection}. */
+export class FakeClient<M extends IntMode = "number"> implements SessionClient<M> {
+  readonly connections: FakeConnection<M>[] = [];
+  readonly configures: StreamConfigure[] = [];
+  constructor(readonly options: { ints?: M } = {}) {}
+  connect(configure: StreamConfigure, _options?: ConnectOptions): Promise<FakeConnection<M>> {
+    this.configures.push(configure);
+    const connection = new FakeConnection<M>(this.options);
+    this.connections.push(connection);
+    return Promise.resolve(connection);
+  }
+}
