@@ -52,6 +52,7 @@ import {
 } from "./session.js";
 import { manualExit, onGraduation, step, type ExitDecision } from "./strategy-engine.js";
 import { buildUnsignedTx } from "./txfactory.js";
+import { Waiters } from "./waiters.js";
 
 /** Options of {@link MockStreamServer.start}; all optional. */
 export interface MockStreamServerOptions {
@@ -158,11 +159,6 @@ interface PendingMirrorBuy {
   done: boolean;
 }
 
-interface Waiter {
-  check(): void;
-  fail(error: Error): void;
-}
-
 const DEFAULTS = {
   host: "127.0.0.1",
   helloOrder: "after_configure",
@@ -216,7 +212,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   private readonly mirrorState = new Map<string, MirrorWalletState>();
   private readonly pendingMirror = new Map<string, PendingMirrorBuy>();
   private readonly settleTimers = new Set<NodeJS.Timeout>();
-  private readonly waiters = new Set<Waiter>();
+  private readonly waiters = new Waiters();
   private readonly sessionBase: number;
   private nextPositionId: number;
   private connCounter = 0;
@@ -520,36 +516,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
    * event. Rejects after `timeoutMs` (default 5000) or when the server closes.
    */
   waitFor<T>(probe: () => T | undefined, timeoutMs = 5_000, what = "condition"): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const first = probe();
-      if (first !== undefined) {
-        resolve(first);
-        return;
-      }
-      if (this.closing !== undefined) {
-        reject(new Error(`MockStreamServer closed while waiting for ${what}`));
-        return;
-      }
-      const waiter: Waiter = {
-        check: () => {
-          const value = probe();
-          if (value === undefined) return;
-          done();
-          resolve(value);
-        },
-        fail: (error) => {
-          done();
-          reject(error);
-        },
-      };
-      const timer = setTimeout(() => waiter.fail(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-      timer.unref();
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(waiter);
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waiters.wait(probe, timeoutMs, what);
   }
 
   /**
@@ -564,7 +531,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       for (const t of this.settleTimers) clearTimeout(t);
       this.settleTimers.clear();
       for (const conn of this.conns) conn.terminate();
-      for (const w of [...this.waiters]) w.fail(new Error("MockStreamServer closed"));
+      this.waiters.close("MockStreamServer closed");
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
         this.http.close(() => resolve());
@@ -1141,6 +1108,6 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   }
 
   private notify(): void {
-    for (const w of [...this.waiters]) w.check();
+    this.waiters.notify();
   }
 }
