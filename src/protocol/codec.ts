@@ -173,15 +173,18 @@ export function parseServerMessage<M extends IntMode = "number">(
     const env = readEnvelope(raw);
     if ("kind" in env) return env;
     const bigint = options?.ints === "bigint";
-    const schema = (bigint ? serverBigint : serverNumber).get(env.type);
-    if (schema === undefined) return { kind: "unknown", type: env.type, value: env.obj, raw };
+    const numberSchema = serverNumber.get(env.type);
+    if (numberSchema === undefined) return { kind: "unknown", type: env.type, value: env.obj, raw };
     if (!bigint && env.lossless) return parseRounded(raw, env) as ParseResult<ServerMessage<M>>;
-    // Number mode: `validate` builds no output, so the frame JSON.parse made is the message.
-    const finish = bigint ? "parse" : serverFinish.get(env.type);
-    if (finish !== "parse" && schema.validate(env.obj)) {
+    // Number mode, the common frame: `validate` builds no output, so the object JSON.parse made
+    // becomes the message, with its one default filled in. (Bigint mode needs the schema's output:
+    // the BigInt conversions dominate there, not zod.)
+    const finish = serverFinish.get(env.type);
+    if (!bigint && finish !== "parse" && numberSchema.validate(env.obj)) {
       if (finish === "watched" && env.obj["watched"] === undefined) env.obj["watched"] = false;
       return { kind: "message", message: env.obj as ServerMessage<M> };
     }
+    const schema = (bigint ? serverBigint.get(env.type) : numberSchema) as AnySchema;
     const result = schema.safeParse(env.obj);
     if (!result.success) return invalidSchema(raw, env.type, result.error);
     return { kind: "message", message: result.data as ServerMessage<M> };

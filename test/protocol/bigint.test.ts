@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import {
   SERVER_MESSAGE_TYPES,
+  bigintServerSchemas,
   numberServerSchemas,
   parseClientMessage,
   parseServerMessage,
@@ -204,6 +206,58 @@ describe("the number-mode fast path", () => {
       expect(Object.keys(r.message).sort()).toEqual(Object.keys(expected as object).sort());
     }
     expect([...seen].sort()).toEqual([...SERVER_MESSAGE_TYPES].sort());
+  });
+
+  it("in bigint mode gives exactly what the bigint schema gives, for every fixture and type", () => {
+    const seen = new Set<string>();
+    for (const line of serverLines) {
+      const r = parseServerMessage(line, { ints: "bigint" });
+      if (r.kind !== "message") throw new Error(r.kind);
+      seen.add(r.message.type);
+      expect(r.message).toEqual(bigintServerSchemas[r.message.type].parse(readJson(line)));
+    }
+    expect([...seen].sort()).toEqual([...SERVER_MESSAGE_TYPES].sort());
+  });
+
+  /** The slow, obviously right decoder: read losslessly, run the full schema of the mode. */
+  function reference(text: string, ints: "number" | "bigint"): { kind: string; value?: unknown; paths?: string[] } {
+    let value: unknown;
+    try {
+      value = readJson(text);
+    } catch {
+      return { kind: "invalid" };
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return { kind: "invalid" };
+    const type = (value as { type?: unknown }).type;
+    if (typeof type !== "string") return { kind: "invalid" };
+    if (!(SERVER_MESSAGE_TYPES as readonly string[]).includes(type)) return { kind: "unknown" };
+    const schemas = ints === "bigint" ? bigintServerSchemas : numberServerSchemas;
+    const r = schemas[type as (typeof SERVER_MESSAGE_TYPES)[number]].safeParse(value);
+    return r.success
+      ? { kind: "message", value: r.data }
+      : { kind: "invalid", paths: r.error.issues.map((i) => i.path.join(".")) };
+  }
+
+  it("agrees with the reference decoder on random variations of every fixture (both modes)", () => {
+    const variation = fc.constantFrom(...serverLines.filter((l) => !mayHoldBigInts(l))).chain((line) => {
+      const obj = JSON.parse(line) as Record<string, unknown>;
+      const keys = Object.keys(obj).filter((k) => k !== "type");
+      return fc
+        .tuple(fc.constantFrom(...keys), fc.oneof(fc.constant(undefined), fc.jsonValue(), fc.integer(), fc.boolean()))
+        .map(([key, v]) => JSON.stringify({ ...obj, [key]: v }));
+    });
+    fc.assert(
+      fc.property(variation, (text) => {
+        for (const ints of ["number", "bigint"] as const) {
+          const want = reference(text, ints);
+          const got = parseServerMessage(text, { ints });
+          if (got.kind !== want.kind) throw new Error(`${ints}: ${got.kind} != ${want.kind} for ${text}`);
+          if (got.kind === "message") expect(got.message).toEqual(want.value);
+          if (got.kind === "invalid" && want.paths) expect(got.error.issues.map((i) => i.path).slice(0, 1)).toEqual(want.paths.slice(0, 1));
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
