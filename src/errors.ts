@@ -177,3 +177,59 @@ export class SubmitError extends StreamError {
     this.rpcData = details.rpcData;
   }
 }
+
+// ---- Connection (`StreamClient` / `StreamConnection`) ----
+
+/**
+ * The server refused the WebSocket upgrade with HTTP 401 or 403 (bad, missing or revoked API key).
+ * Never retried, neither on the first connect nor on a reconnect. The key never appears in it.
+ */
+export class StreamAuthError extends StreamError {
+  /** The HTTP status of the refused upgrade. */
+  readonly status: number;
+
+  constructor(status: number, message: string, options?: StreamErrorOptions) {
+    super("auth", message, options);
+    this.status = status;
+  }
+}
+
+/**
+ * The handshake failed: the server answered `configure` with an `error` frame (its `code` and
+ * `message` are kept as {@link StreamHandshakeError.serverCode} / {@link StreamHandshakeError.serverMessage}),
+ * or its first text frame was not `hello_ok`.
+ */
+export class StreamHandshakeError extends StreamError {
+  /** The server's `error.code`, when it sent an `error` frame. */
+  readonly serverCode: string | undefined;
+  /** The server's `error.message`, when it sent an `error` frame. */
+  readonly serverMessage: string | undefined;
+
+  constructor(
+    message: string,
+    details: { serverCode?: string | undefined; serverMessage?: string | undefined } = {},
+    options?: StreamErrorOptions,
+  ) {
+    super("handshake", message, options);
+    this.serverCode = details.serverCode;
+    this.serverMessage = details.serverMessage;
+  }
+}
+
+/** Something did not happen in time (e.g. no `hello_ok` within `handshakeTimeoutMs`). */
+export class StreamTimeoutError extends StreamError {
+  /** The limit that was exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(message: string, timeoutMs: number, options?: StreamErrorOptions) {
+    super("timeout", message, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The connection is closed (or closing): nothing can be sent any more. */
+export class StreamClosedError extends StreamError {
+  constructor(message = "the connection is closed", options?: StreamErrorOptions) {
+    super("closed", message, options);
+  }
+}

@@ -99,8 +99,44 @@ export interface ConnectionStats {
   invalid: number;
   unknown: number;
   reconnects: number;
-  /** Messages waiting to be sent. */
+  /** Messages waiting to be sent (queued, or written but not yet confirmed by the socket). */
   outboundQueued: number;
+  /** High-priority messages waiting for `recv()`. */
+  pendingHigh: number;
+  /** Low-priority messages waiting for `recv()` (bounded: see `lowPriorityCapacity`). */
+  pendingLow: number;
+}
+
+/**
+ * The latest state set through the sender, replayed on every reconnect: a `configure` built from
+ * it, then (after `hello_ok`) every per-position override. A read-only copy.
+ */
+export interface ReplayState {
+  walletPubkeys: string[];
+  strategy: StrategyConfig;
+  watchWallets?: WatchWalletEntry[];
+  mirrorConfig?: MirrorConfig;
+  sendMode?: SendMode;
+  tipLamports?: number | bigint;
+  /** Per-position strategy overrides, keyed by position id (a number, or a bigint beyond 2^53). */
+  positionStrategies: ReadonlyMap<number | bigint, StrategyConfig>;
+  /** Kept locally for `StreamSession`'s timers; never sent. */
+  deadlineTimeoutSec: number | undefined;
+  /** Bumps on every change of the configure-relevant state. */
+  version: number;
+}
+
+/** A receiver of one lane of {@link StreamConnection} (see `connectLanes`). */
+export interface LaneReceiver<M extends IntMode = "number"> {
+  /** The next message of this lane; `null` once the connection is closed and the lane drained. */
+  recv(): Promise<InboundMessage<M> | null>;
+  [Symbol.asyncIterator](): AsyncIterator<InboundMessage<M>>;
+}
+
+/** Options of `connectLanes()`. */
+export interface LanesOptions extends ConnectOptions {
+  /** Size of the `trade_tick` ring of the low lane; overrides the client option. @defaultValue 1024 */
+  lowPriorityCapacity?: number;
 }
 
 /** The typed event map of a `StreamConnection` (eventemitter3). */
@@ -135,7 +171,12 @@ export type PositionSelector =
 export interface StreamSender {
   send(message: ClientMessage): void;
   ping(clientTimeMs?: number): void;
-  updateStrategy(strategy: StrategyConfig): void;
+  /**
+   * Replaces the strategy of every position. Validated with `validateStrategy` against
+   * `deadlineTimeoutSec` (when given, it also becomes the connection's deadline) or else the
+   * connection's current deadline.
+   */
+  updateStrategy(strategy: StrategyConfig, deadlineTimeoutSec?: number): void;
   closePosition(selector: PositionSelector): void;
   closeById(positionId: number | bigint): void;
   requestExitSignal(selector: PositionSelector, slippageBps?: number): void;

@@ -1,0 +1,698 @@
+/**
+ * `StreamConnection`: owns the socket. Handshake, heartbeat, reconnect with state replay, the
+ * outbound queue and the priority inbox all meet here; each of them lives in its own file.
+ */
+import { EventEmitter } from "eventemitter3";
+import type { ClientRequest, IncomingMessage } from "node:http";
+import WebSocket from "ws";
+import {
+  StreamAuthError,
+  StreamClosedError,
+  StreamError,
+  StreamHandshakeError,
+  StreamTimeoutError,
+} from "../errors.js";
+import {
+  parseServerMessage,
+  stringifyClientMessage,
+  validateStrategy,
+  type ClientMessage,
+  type HelloOk,
+  type IntMode,
+  type ParseOptions,
+} from "../protocol/index.js";
+import { classifyClose, computeBackoffDelay } from "./backoff.js";
+import { Heartbeat } from "./heartbeat.js";
+import { Inbox, positionKey } from "./inbound.js";
+import { OutboundQueue, type Outgoing } from "./outbound.js";
+import { CONFIGURE_KINDS, ReplayStore } from "./replay.js";
+import { createSender } from "./sender.js";
+import type {
+  CloseOptions,
+  ConnectionStats,
+  ConnectionStatus,
+  InboundMessage,
+  LaneReceiver,
+  ReplayState,
+  StreamConfigure,
+  StreamConnectionEvents,
+  StreamSender,
+  UnknownServerMessage,
+} from "./types.js";
+
+/** Resolved options of one connection (every default filled in). @internal */
+export interface ConnectionParams<M extends IntMode> {
+  url: string;
+  apiKey: string;
+  ints: M;
+  handshakeTimeoutMs: number;
+  heartbeat: { intervalMs: number; timeoutMs: number };
+  reconnect: { initialDelayMs: number; maxDelayMs: number; maxAttempts: number; minUptimeMs: number } | false;
+  lowPriorityCapacity: number;
+  maxPayload: number;
+  /** Random source of the backoff jitter (tests inject one). */
+  random: () => number;
+}
+
+const IDLE = 0;
+const HANDSHAKE = 1;
+const OPEN = 2;
+/** How long `close()` waits for the server's close frame before cutting the socket. */
+const CLOSE_GRACE_MS = 1000;
+const noop = (): void => {};
+
+interface Dial<M extends IntMode> {
+  resolve: (hello: HelloOk<M>) => void;
+  reject: (error: StreamError) => void;
+  timer: ReturnType<typeof setTimeout>;
+  configureText: string;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+type Waiter<M extends IntMode> = (message: InboundMessage<M> | null) => void;
+
+/**
+ * A live, self-healing connection to the stream, returned by `StreamClient.connect()`.
+ *
+ * Read with `recv()` or `for await`; write with `sender()`; watch with typed events. After a drop
+ * it reconnects on its own, replays the latest state (wallets, strategy, watch wallets, mirror
+ * config, per-position overrides), then flushes what was queued. `close()` ends it.
+ *
+ * @example
+ * ```ts
+ * const connection = await client.connect(configure);
+ * connection.on("reconnected", ({ attempt }) => log(`back after ${attempt} attempt(s)`));
+ * for await (const message of connection) {
+ *   if (message.type === "exit_signal_with_tx") await handleExit(message);
+ * }
+ * ```
+ */
+export class StreamConnection<M extends IntMode = "number"> extends EventEmitter<StreamConnectionEvents<M>> {
+  readonly #p: ConnectionParams<M>;
+  readonly #parse: ParseOptions<M>;
+  readonly #inbox: Inbox<InboundMessage<M>>;
+  readonly #outbound = new OutboundQueue();
+  readonly #replay: ReplayStore;
+  readonly #heartbeat: Heartbeat;
+  readonly #sender: StreamSender;
+
+  #status: ConnectionStatus = "connecting";
+  #ws: WebSocket | undefined;
+  #phase = IDLE;
+  /** Bumps with every socket, so callbacks of a previous socket are recognised and ignored. */
+  #gen = 0;
+  #dial: Dial<M> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #attempt = 0;
+  #openedAt = 0;
+  #everOpen = false;
+  /** State version carried by the `configure` of the current socket. */
+  #configuredVersion = 0;
+  #waiters: Waiter<M>[] = [];
+  #highWaiters: Waiter<M>[] = [];
+  #lowWaiters: Waiter<M>[] = [];
+  /** No message will arrive any more (closed, or gave up). */
+  #ended = false;
+  /** `close()` was called: `recv()` yields `null` from now on. */
+  #userClosed = false;
+  #closePromise: Promise<void> | undefined;
+  /** Wakes `close()` when the queue drained or the socket closed. */
+  #closingWake: (() => void) | undefined;
+  #received = 0;
+  #invalid = 0;
+  #unknown = 0;
+  #reconnects = 0;
+
+  /** @internal Use `StreamClient.connect()`. */
+  constructor(params: ConnectionParams<M>, configure: StreamConfigure) {
+    super();
+    this.#p = params;
+    this.#parse = { ints: params.ints };
+    this.#inbox = new Inbox(params.lowPriorityCapacity);
+    this.#replay = new ReplayStore(configure);
+    this.#heartbeat = new Heartbeat(
+      params.heartbeat.intervalMs,
+      params.heartbeat.timeoutMs,
+      this.#sendPing,
+      this.#onSilence,
+    );
+    this.#sender = createSender({ submit: (message, deadline) => this.#submit(message, deadline) });
+  }
+
+  // ---- public surface -------------------------------------------------------------------------
+
+  /** Current status; changes are announced by the `status` event. */
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  /** The `deadline_timeout_sec` in force (kept locally for `StreamSession`, never sent). */
+  get deadlineTimeoutSec(): number | undefined {
+    return this.#replay.deadlineTimeoutSec;
+  }
+
+  /** A read-only copy of the state replayed on reconnect. */
+  get state(): ReplayState {
+    return this.#replay.snapshot();
+  }
+
+  /** Counters: frames received, drops by type, invalid and unknown frames, reconnects, queues. */
+  stats(): ConnectionStats {
+    return {
+      received: this.#received,
+      dropped: { ...this.#inbox.dropped },
+      invalid: this.#invalid,
+      unknown: this.#unknown,
+      reconnects: this.#reconnects,
+      outboundQueued: this.#outbound.size,
+      pendingHigh: this.#inbox.highSize,
+      pendingLow: this.#inbox.lowSize,
+    };
+  }
+
+  /**
+   * The next message: any pending high-priority message before any low-priority one. Includes
+   * the `hello_ok` of the first connect and of every reconnect. Resolves `null` once the
+   * connection is closed (after `close()` at once; after it gave up, once the pending messages
+   * were read).
+   */
+  recv(): Promise<InboundMessage<M> | null> {
+    if (this.#userClosed) return Promise.resolve(null);
+    const message = this.#inbox.shift();
+    if (message !== undefined) return Promise.resolve(message);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<InboundMessage<M>> {
+    return iterate(() => this.recv());
+  }
+
+  /** The sender: one method per client message. Throws a `closed` error after `close()`. */
+  sender(): StreamSender {
+    return this.#sender;
+  }
+
+  /** `[sender, receiver]`, like the official SDK. */
+  split(): [StreamSender, LaneReceiver<M>] {
+    const recv = (): Promise<InboundMessage<M> | null> => this.recv();
+    return [this.#sender, { recv, [Symbol.asyncIterator]: () => iterate(recv) }];
+  }
+
+  /**
+   * Drops the pending low-priority messages (`pnl_update`, `liquidity_snapshot`, `trade_tick`)
+   * of one position, e.g. once it closed; returns how many were dropped.
+   */
+  discardPending(positionId: number | bigint): number {
+    return this.#inbox.discard(positionKey(positionId));
+  }
+
+  /**
+   * Closes the connection: flushes queued messages (for at most `flushTimeoutMs`), closes the
+   * socket with code 1000 and resolves once it is closed. Every timer is cleared; nothing keeps
+   * Node alive afterwards. Messages still queued while disconnected are discarded (a `debug`
+   * event says how many). Idempotent.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    this.#closePromise ??= this.#close(options.flushTimeoutMs ?? 2000);
+    return this.#closePromise;
+  }
+
+  /** Same as `close()`: `await using connection = await client.connect(...)`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** @internal One lane of `connectLanes()`: high = everything but low priority. */
+  _recvLane(lane: "high" | "low"): Promise<InboundMessage<M> | null> {
+    if (this.#userClosed) return Promise.resolve(null);
+    const message = lane === "high" ? this.#inbox.shiftHigh() : this.#inbox.shiftLow();
+    if (message !== undefined) return Promise.resolve(message);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve) => (lane === "high" ? this.#highWaiters : this.#lowWaiters).push(resolve));
+  }
+
+  /** @internal Opens the first socket; rejects (leaving nothing open) if the handshake fails. */
+  async _open(signal?: AbortSignal): Promise<void> {
+    try {
+      if (signal?.aborted === true) throw abortError(signal);
+      await this.#connect(signal);
+    } catch (error) {
+      this.#end(undefined);
+      throw error;
+    }
+  }
+
+  // ---- socket lifecycle -----------------------------------------------------------------------
+
+  #connect(signal?: AbortSignal): Promise<HelloOk<M>> {
+    return new Promise<HelloOk<M>>((resolve, reject) => {
+      let configureText: string;
+      try {
+        configureText = stringifyClientMessage(this.#replay.configure());
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      this.#configuredVersion = this.#replay.version;
+      let ws: WebSocket;
+      try {
+        ws = new WebSocket(this.#p.url, {
+          headers: { "x-api-key": this.#p.apiKey },
+          maxPayload: this.#p.maxPayload,
+          perMessageDeflate: false,
+        });
+      } catch (error) {
+        reject(new StreamError("connection", `cannot open ${this.#p.url}: ${this.#redact(String(error))}`));
+        return;
+      }
+      this.#gen++;
+      this.#ws = ws;
+      this.#phase = HANDSHAKE;
+      const timer = setTimeout(() => {
+        this.#failHandshake(
+          new StreamTimeoutError(`no hello_ok within ${this.#p.handshakeTimeoutMs} ms`, this.#p.handshakeTimeoutMs),
+        );
+      }, this.#p.handshakeTimeoutMs);
+      // The socket keeps the process alive while the handshake runs; the timer must not.
+      timer.unref();
+      const onAbort = (): void => this.#failHandshake(abortError(signal));
+      this.#dial = { resolve, reject, timer, configureText, signal, onAbort };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      ws.on("open", this.#onOpen);
+      ws.on("message", this.#onMessage);
+      ws.on("close", this.#onClose);
+      ws.on("error", this.#onError);
+      ws.on("unexpected-response", this.#onUnexpectedResponse);
+      ws.on("ping", this.#onControl);
+      ws.on("pong", this.#onControl);
+      this.#debug(`connecting to ${this.#p.url}`);
+    });
+  }
+
+  #onOpen = (): void => {
+    const dial = this.#dial;
+    if (dial === undefined || this.#ws === undefined) return;
+    this.#ws.send(dial.configureText);
+    this.#debug("socket open; configure sent");
+  };
+
+  #onUnexpectedResponse = (_request: ClientRequest, response: IncomingMessage): void => {
+    const status = response.statusCode ?? 0;
+    response.resume();
+    const error =
+      status === 401 || status === 403
+        ? new StreamAuthError(status, `the server refused the API key (HTTP ${status}); not retried`)
+        : new StreamError("connection", `the server refused the WebSocket upgrade with HTTP ${status}`);
+    this.#failHandshake(error);
+  };
+
+  #onError = (error: Error): void => {
+    const text = this.#redact(error.message);
+    this.#debug(`socket error: ${text}`);
+    if (this.#phase === HANDSHAKE) {
+      this.#failHandshake(new StreamError("connection", `connection to ${this.#p.url} failed: ${text}`));
+    }
+  };
+
+  #onClose = (code: number, reasonBuffer: Buffer): void => {
+    const reason = this.#redact(reasonBuffer.toString());
+    if (this.#phase === HANDSHAKE) {
+      this.#failHandshake(
+        new StreamError("connection", `connection closed before hello_ok (code ${code}${reason ? `, ${reason}` : ""})`),
+      );
+    } else if (this.#phase === OPEN) {
+      this.#debug(`socket closed (code ${code}${reason ? `, ${reason}` : ""})`);
+      this.#linkLost(code, reason);
+    }
+  };
+
+  #onControl = (): void => {
+    this.#heartbeat.touch();
+  };
+
+  #onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
+    this.#received++;
+    this.#heartbeat.touch();
+    if (isBinary) {
+      this.#debug("binary frame ignored");
+      return;
+    }
+    const text = Buffer.isBuffer(data)
+      ? data.toString()
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString()
+        : Buffer.from(data).toString();
+    if (this.#phase === OPEN) this.#dispatch(text);
+    else if (this.#phase === HANDSHAKE) this.#handshakeFrame(text);
+  };
+
+  #handshakeFrame(text: string): void {
+    const result = parseServerMessage(text, this.#parse);
+    if (result.kind === "message") {
+      const message = result.message;
+      if (message.type === "hello_ok") {
+        this.#handshakeOk(message as HelloOk<M>);
+      } else if (message.type === "error") {
+        const code = this.#redact(message.code);
+        const serverMessage = this.#redact(message.message);
+        this.#failHandshake(
+          new StreamHandshakeError(`the server refused configure: [${code}] ${serverMessage}`, {
+            serverCode: code,
+            serverMessage,
+          }),
+        );
+      } else {
+        this.#failHandshake(new StreamHandshakeError(`expected hello_ok as the first message, got ${message.type}`));
+      }
+    } else if (result.kind === "unknown") {
+      this.#failHandshake(new StreamHandshakeError(`expected hello_ok as the first message, got ${result.type}`));
+    } else {
+      this.#failHandshake(
+        new StreamHandshakeError(`invalid first message: ${this.#redact(result.error.message)}`, {}, { cause: result.error }),
+      );
+    }
+  }
+
+  #handshakeOk(hello: HelloOk<M>): void {
+    const dial = this.#dial;
+    if (dial === undefined) return;
+    this.#dial = undefined;
+    clearTimeout(dial.timer);
+    dial.signal?.removeEventListener("abort", dial.onAbort);
+    this.#phase = OPEN;
+    this.#openedAt = Date.now();
+    this.#heartbeat.start();
+
+    // Queued state messages already folded into this socket's configure, and overrides (replayed
+    // from the latest state right below), would only repeat themselves.
+    const configured = this.#configuredVersion;
+    const folded = this.#outbound.removeQueued(
+      (m) => (CONFIGURE_KINDS.has(m.type) && m.version <= configured) || m.type === "update_position_strategy",
+    );
+    if (folded > 0) this.#debug(`${folded} queued state message(s) folded into the replayed state`);
+    const version = this.#replay.version;
+    const replay: Outgoing[] = this.#replay
+      .afterHello()
+      .map((message) => ({ text: stringifyClientMessage(message), type: message.type, version }));
+    this.#outbound.unshift(replay);
+
+    const reconnect = this.#everOpen;
+    this.#everOpen = true;
+    this.#setStatus("open");
+    this.#deliverHigh(hello);
+    if (reconnect) {
+      this.#reconnects++;
+      this.emit("reconnected", { attempt: this.#attempt, hello });
+    }
+    this.#pump();
+    dial.resolve(hello);
+  }
+
+  #failHandshake(error: StreamError): void {
+    const dial = this.#dial;
+    if (dial === undefined) return;
+    this.#dial = undefined;
+    clearTimeout(dial.timer);
+    dial.signal?.removeEventListener("abort", dial.onAbort);
+    this.#debug(`handshake failed: ${error.message}`);
+    this.#teardownSocket();
+    this.#outbound.requeueInflight();
+    dial.reject(error);
+  }
+
+  /** Detaches every handler, then cuts the socket: nothing of it can reach us afterwards. */
+  #teardownSocket(): void {
+    this.#gen++;
+    this.#heartbeat.stop();
+    this.#phase = IDLE;
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    this.#ws = undefined;
+    ws.off("open", this.#onOpen);
+    ws.off("message", this.#onMessage);
+    ws.off("close", this.#onClose);
+    ws.off("error", this.#onError);
+    ws.off("unexpected-response", this.#onUnexpectedResponse);
+    ws.off("ping", this.#onControl);
+    ws.off("pong", this.#onControl);
+    ws.on("error", noop);
+    if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+  }
+
+  #sendPing = (): void => {
+    const ws = this.#ws;
+    if (ws === undefined || ws.readyState !== WebSocket.OPEN) return;
+    this.#debug("link quiet; WebSocket ping sent");
+    ws.ping();
+  };
+
+  #onSilence = (silentMs: number): void => {
+    if (this.#phase !== OPEN) return;
+    this.#debug(`no frame for ${silentMs} ms after a ping: link dead`);
+    this.#linkLost(1006, "heartbeat timeout");
+  };
+
+  #linkLost(code: number, reason: string): void {
+    const uptime = Date.now() - this.#openedAt;
+    this.#teardownSocket();
+    const requeued = this.#outbound.requeueInflight();
+    if (requeued > 0) this.#debug(`${requeued} unconfirmed message(s) back at the head of the queue`);
+    if (this.#status === "closing") {
+      this.#closingWake?.();
+      return;
+    }
+    if (this.#ended) return;
+    const policy = this.#p.reconnect;
+    let end: StreamError | undefined;
+    if (policy !== false) {
+      if (uptime >= policy.minUptimeMs) this.#attempt = 0;
+      if (classifyClose(code) === "fatal") {
+        end = new StreamError("connection", `the server closed the connection with code ${code} (${reason}); not retried`);
+      } else if (this.#attempt >= policy.maxAttempts) {
+        end = this.#exhausted();
+      }
+    }
+    const willReconnect = policy !== false && end === undefined;
+    this.emit("disconnected", { code, reason, willReconnect });
+    if (willReconnect) {
+      this.#setStatus("reconnecting");
+      this.#scheduleReconnect();
+    } else {
+      this.#end(end);
+    }
+  }
+
+  #scheduleReconnect(): void {
+    const policy = this.#p.reconnect;
+    if (policy === false) return;
+    const delayMs = computeBackoffDelay(this.#attempt, policy, this.#p.random);
+    this.#attempt++;
+    this.emit("reconnecting", { attempt: this.#attempt, delayMs });
+    // Deliberately not unref'd: while no socket is open, this timer is what keeps a bot alive
+    // until it is reconnected. `close()` clears it.
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      this.#connect().catch((error: unknown) => this.#reconnectFailed(error));
+    }, delayMs);
+  }
+
+  #reconnectFailed(error: unknown): void {
+    if (this.#ended || this.#status === "closing") return;
+    const streamError =
+      error instanceof StreamError ? error : new StreamError("connection", this.#redact(String(error)), { cause: error });
+    this.emit("error", streamError);
+    const policy = this.#p.reconnect;
+    if (error instanceof StreamAuthError || policy === false) this.#end(undefined);
+    else if (this.#attempt >= policy.maxAttempts) this.#end(this.#exhausted());
+    else this.#scheduleReconnect();
+  }
+
+  #exhausted(): StreamError {
+    const max = this.#p.reconnect === false ? 0 : this.#p.reconnect.maxAttempts;
+    return new StreamError("reconnect_exhausted", `gave up after ${max} reconnect attempt(s)`);
+  }
+
+  /** The one terminal path: no socket, no timer, no waiter left. */
+  #end(error: StreamError | undefined): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    if (this.#dial !== undefined) this.#failHandshake(new StreamClosedError("closed before the handshake completed"));
+    this.#teardownSocket();
+    const discarded = this.#outbound.clear();
+    if (discarded > 0) this.#debug(`${discarded} queued message(s) discarded: the connection is closed`);
+    this.#setStatus("closed");
+    if (error !== undefined) this.emit("error", error);
+    this.#releaseWaiters();
+  }
+
+  async #close(flushTimeoutMs: number): Promise<void> {
+    this.#userClosed = true;
+    this.#inbox.clear();
+    if (this.#ended) {
+      this.#releaseWaiters();
+      return;
+    }
+    this.#setStatus("closing");
+    this.#releaseWaiters();
+    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    if (this.#dial !== undefined) this.#failHandshake(new StreamClosedError("closed before the handshake completed"));
+    const ws = this.#ws;
+    if (ws !== undefined && this.#phase === OPEN) {
+      if (!this.#outbound.idle && flushTimeoutMs > 0) await this.#wake(flushTimeoutMs, noop);
+      if (this.#ws === ws) {
+        this.#heartbeat.stop();
+        await this.#wake(CLOSE_GRACE_MS, () => ws.close(1000, "client closed"), () => ws.terminate());
+        // ws emits `close` asynchronously after terminate(); make sure our path ran.
+        if (this.#ws === ws) this.#linkLost(1000, "client closed");
+      }
+      this.emit("disconnected", { code: 1000, reason: "client closed", willReconnect: false });
+    }
+    this.#end(undefined);
+  }
+
+  /** Runs `start`, then waits for `#closingWake` or `ms`; on timeout runs `onTimeout`. */
+  #wake(ms: number, start: () => void, onTimeout: () => void = noop): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#closingWake = undefined;
+        onTimeout();
+        resolve();
+      }, ms);
+      timer.unref();
+      this.#closingWake = () => {
+        this.#closingWake = undefined;
+        clearTimeout(timer);
+        resolve();
+      };
+      start();
+    });
+  }
+
+  #releaseWaiters(): void {
+    for (const list of [this.#waiters, this.#highWaiters, this.#lowWaiters]) {
+      const waiting = list.splice(0);
+      for (const resolve of waiting) resolve(null);
+    }
+  }
+
+  // ---- outbound -------------------------------------------------------------------------------
+
+  #submit(message: ClientMessage, deadlineTimeoutSec?: number): void {
+    if (this.#userClosed || this.#ended) throw new StreamClosedError("the connection is closed; nothing can be sent");
+    if (message.type === "update_strategy" || message.type === "configure") {
+      validateStrategy(message.strategy, deadlineTimeoutSec ?? this.#replay.deadlineTimeoutSec);
+    }
+    const text = stringifyClientMessage(message);
+    if (deadlineTimeoutSec !== undefined) this.#replay.deadlineTimeoutSec = deadlineTimeoutSec;
+    const version = this.#replay.record(message);
+    if (message.type === "close_position" && message.position_id != null) this.#replay.forgetPosition(message.position_id);
+    this.#outbound.push({ text, type: message.type, version });
+    this.#pump();
+  }
+
+  #pump(): void {
+    const ws = this.#ws;
+    if (ws === undefined || this.#phase !== OPEN || ws.readyState !== WebSocket.OPEN) return;
+    const gen = this.#gen;
+    for (let message = this.#outbound.take(); message !== undefined; message = this.#outbound.take()) {
+      ws.send(message.text, (error) => this.#written(gen, error));
+    }
+  }
+
+  #written(gen: number, error: Error | undefined | null): void {
+    if (gen !== this.#gen) return; // that socket is gone; its unconfirmed messages were re-queued
+    if (error) {
+      this.#debug(`write failed: ${this.#redact(error.message)}`);
+      this.#linkLost(1006, "write failed");
+      return;
+    }
+    this.#outbound.ack();
+    if (this.#outbound.idle && this.#status === "closing") this.#closingWake?.();
+  }
+
+  // ---- inbound (the hot path) -----------------------------------------------------------------
+
+  #dispatch(text: string): void {
+    if (this.#userClosed) return;
+    const result = parseServerMessage<M>(text, this.#parse);
+    if (result.kind === "message") {
+      const message = result.message;
+      if (result.precisionLoss !== undefined) {
+        this.emit("precision_warning", { type: message.type, paths: result.precisionLoss });
+      }
+      const type = message.type;
+      if (type === "pnl_update" || type === "liquidity_snapshot" || type === "trade_tick") {
+        this.#deliverLow(type, message.position_id, message);
+      } else {
+        if (type === "position_closed") this.#replay.forgetPosition(message.position_id);
+        this.#deliverHigh(message);
+      }
+    } else if (result.kind === "unknown") {
+      this.#unknown++;
+      const unknown: UnknownServerMessage = {
+        type: "unknown",
+        messageType: result.type,
+        value: result.value,
+        raw: result.raw,
+      };
+      this.emit("unknown_message", unknown);
+      this.#deliverHigh(unknown);
+    } else {
+      this.#invalid++;
+      this.emit("invalid_message", result.error);
+    }
+  }
+
+  #deliverHigh(message: InboundMessage<M>): void {
+    const waiter = this.#waiters.length > 0 ? this.#waiters.shift() : this.#highWaiters.shift();
+    if (waiter !== undefined) waiter(message);
+    else this.#inbox.pushHigh(message);
+  }
+
+  #deliverLow(
+    type: "pnl_update" | "liquidity_snapshot" | "trade_tick",
+    positionId: number | bigint,
+    message: InboundMessage<M>,
+  ): void {
+    const waiter = this.#waiters.length > 0 ? this.#waiters.shift() : this.#lowWaiters.shift();
+    if (waiter !== undefined) waiter(message);
+    else this.#inbox.pushLow(type, positionKey(positionId), message);
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  #setStatus(current: ConnectionStatus): void {
+    const previous = this.#status;
+    if (previous === current) return;
+    this.#status = current;
+    this.emit("status", { previous, current });
+  }
+
+  #debug(message: string): void {
+    if (this.listenerCount("debug") > 0) this.emit("debug", this.#redact(message));
+  }
+
+  /** Server-provided text could echo the key; nothing we emit may contain it. */
+  #redact(text: string): string {
+    return text.includes(this.#p.apiKey) ? text.split(this.#p.apiKey).join("[redacted]") : text;
+  }
+}
+
+function abortError(signal: AbortSignal | undefined): StreamError {
+  return new StreamError("aborted", "connect() was aborted", { cause: signal?.reason });
+}
+
+/** An async iterator over a `recv()` that ends at `null`. */
+function iterate<T>(recv: () => Promise<T | null>): AsyncIterableIterator<T> {
+  const iterator: AsyncIterableIterator<T> = {
+    next: () =>
+      recv().then((value): IteratorResult<T> => (value === null ? { done: true, value: undefined } : { done: false, value })),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}

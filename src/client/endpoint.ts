@@ -1,0 +1,61 @@
+/**
+ * Endpoint and API-key checks, done before any I/O. Error texts never include the key.
+ */
+import { StreamValidationError } from "../errors.js";
+
+const LOOPBACK_NAMES = new Set(["localhost", "[::1]", "::1"]);
+
+/** True for `localhost`, `*.localhost`, `127.0.0.0/8` and `::1`. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (LOOPBACK_NAMES.has(host) || host.endsWith(".localhost")) return true;
+  return /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Checks an endpoint URL: `wss://` anywhere, `ws://` only to a loopback host unless
+ * `allowInsecure` (the API key travels in a header, readable by anyone on the path of a `ws://`
+ * connection). Returns the URL as given (trimmed).
+ */
+export function checkEndpoint(endpoint: string, allowInsecure: boolean): string {
+  const trimmed = endpoint.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new StreamValidationError(`endpoint is not a valid URL: ${JSON.stringify(trimmed)}`, [
+      { path: "endpoint", message: "expected a ws:// or wss:// URL" },
+    ]);
+  }
+  if (url.protocol !== "ws:" && url.protocol !== "wss:") {
+    throw new StreamValidationError(`endpoint must use ws:// or wss://, got ${url.protocol}`, [
+      { path: "endpoint", message: "expected a ws:// or wss:// URL" },
+    ]);
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new StreamValidationError("endpoint must not carry credentials; the API key is sent in a header", [
+      { path: "endpoint", message: "credentials in URL" },
+    ]);
+  }
+  if (url.protocol === "ws:" && !allowInsecure && !isLoopbackHost(url.hostname)) {
+    throw new StreamValidationError(
+      `refusing unencrypted ws:// to ${url.hostname}: the API key would travel in clear text; use wss:// or set allowInsecure`,
+      [{ path: "endpoint", message: "ws:// to a non-loopback host" }],
+    );
+  }
+  return trimmed;
+}
+
+/** Checks that the key can travel in an HTTP header. */
+export function checkApiKey(apiKey: unknown): string {
+  if (typeof apiKey !== "string" || apiKey.trim() === "") {
+    throw new StreamValidationError("API key is missing or empty", [{ path: "apiKey", message: "expected a non-empty string" }]);
+  }
+  // Visible ASCII and spaces only: anything else would be refused by (or smuggled into) the header.
+  if (!/^[\x20-\x7e]+$/.test(apiKey)) {
+    throw new StreamValidationError("API key contains characters not allowed in an HTTP header", [
+      { path: "apiKey", message: "invalid character" },
+    ]);
+  }
+  return apiKey.trim();
+}

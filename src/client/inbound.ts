@@ -1,0 +1,192 @@
+/**
+ * The priority inbox between the socket and `recv()`. O(1) per message.
+ *
+ * - High priority (everything but `pnl_update`, `liquidity_snapshot`, `trade_tick`): one FIFO,
+ *   never dropped, always served first.
+ * - Low priority: one arrival-ordered list. Per position only the latest `pnl_update` and the
+ *   latest `liquidity_snapshot` wait: a newer one replaces the older and moves to the back (so
+ *   arrival order within a position holds), and the replaced one counts as dropped. `trade_tick`s
+ *   are bounded by a ring of `tickCapacity` across all positions: the oldest is dropped.
+ */
+import type { LowPriorityType } from "../protocol/index.js";
+
+/** A position id as a map key: a number, or a bigint beyond 2^53. */
+export type PositionKey = number | bigint;
+
+/** Normalises an id so `5`, `5n` find the same position in either integer mode. */
+export function positionKey(id: number | bigint): PositionKey {
+  if (typeof id === "bigint" && id <= 9_007_199_254_740_991n && id >= -9_007_199_254_740_991n) return Number(id);
+  return id;
+}
+
+interface LowNode<T> {
+  message: T;
+  key: PositionKey;
+  type: LowPriorityType;
+  prev: LowNode<T> | undefined;
+  next: LowNode<T> | undefined;
+  /** Neighbours in the trade-tick ring (ticks only). */
+  tprev: LowNode<T> | undefined;
+  tnext: LowNode<T> | undefined;
+}
+
+/** Low-priority messages superseded or evicted before delivery, by type. */
+export interface DropCounts {
+  pnl_update: number;
+  liquidity_snapshot: number;
+  trade_tick: number;
+}
+
+export class Inbox<T> {
+  #high: (T | undefined)[] = [];
+  #highHead = 0;
+
+  #head: LowNode<T> | undefined;
+  #tail: LowNode<T> | undefined;
+  #lowSize = 0;
+  readonly #pnl = new Map<PositionKey, LowNode<T>>();
+  readonly #liquidity = new Map<PositionKey, LowNode<T>>();
+  #tickHead: LowNode<T> | undefined;
+  #tickTail: LowNode<T> | undefined;
+  #ticks = 0;
+  readonly #tickCapacity: number;
+
+  readonly dropped: DropCounts = { pnl_update: 0, liquidity_snapshot: 0, trade_tick: 0 };
+
+  constructor(tickCapacity: number) {
+    this.#tickCapacity = Math.max(1, Math.floor(tickCapacity));
+  }
+
+  get highSize(): number {
+    return this.#high.length - this.#highHead;
+  }
+
+  get lowSize(): number {
+    return this.#lowSize;
+  }
+
+  get size(): number {
+    return this.#high.length - this.#highHead + this.#lowSize;
+  }
+
+  pushHigh(message: T): void {
+    this.#high.push(message);
+  }
+
+  pushLow(type: LowPriorityType, key: PositionKey, message: T): void {
+    if (type === "trade_tick") {
+      const node = this.#node(message, key, type);
+      this.#append(node);
+      node.tprev = this.#tickTail;
+      if (this.#tickTail === undefined) this.#tickHead = node;
+      else this.#tickTail.tnext = node;
+      this.#tickTail = node;
+      if (++this.#ticks > this.#tickCapacity) {
+        this.#remove(this.#tickHead as LowNode<T>);
+        this.dropped.trade_tick++;
+      }
+      return;
+    }
+    const slots = type === "pnl_update" ? this.#pnl : this.#liquidity;
+    const existing = slots.get(key);
+    if (existing === undefined) {
+      const node = this.#node(message, key, type);
+      slots.set(key, node);
+      this.#append(node);
+      return;
+    }
+    this.dropped[type]++;
+    existing.message = message;
+    if (existing !== this.#tail) {
+      this.#unlink(existing);
+      this.#append(existing);
+    }
+  }
+
+  /** The next message: high before low. */
+  shift(): T | undefined {
+    return this.#highHead < this.#high.length ? this.shiftHigh() : this.shiftLow();
+  }
+
+  shiftHigh(): T | undefined {
+    if (this.#highHead >= this.#high.length) return undefined;
+    const message = this.#high[this.#highHead];
+    this.#high[this.#highHead++] = undefined;
+    if (this.#highHead === this.#high.length) {
+      this.#high.length = 0;
+      this.#highHead = 0;
+    } else if (this.#highHead >= 1024 && this.#highHead * 2 >= this.#high.length) {
+      this.#high = this.#high.slice(this.#highHead);
+      this.#highHead = 0;
+    }
+    return message;
+  }
+
+  shiftLow(): T | undefined {
+    const node = this.#head;
+    if (node === undefined) return undefined;
+    this.#remove(node);
+    return node.message;
+  }
+
+  /** Drops the pending low-priority messages of one position; returns how many. */
+  discard(key: PositionKey): number {
+    let count = 0;
+    let node = this.#head;
+    while (node !== undefined) {
+      const next = node.next;
+      if (node.key === key) {
+        this.#remove(node);
+        count++;
+      }
+      node = next;
+    }
+    return count;
+  }
+
+  clear(): void {
+    this.#high = [];
+    this.#highHead = 0;
+    this.#head = this.#tail = this.#tickHead = this.#tickTail = undefined;
+    this.#lowSize = this.#ticks = 0;
+    this.#pnl.clear();
+    this.#liquidity.clear();
+  }
+
+  #node(message: T, key: PositionKey, type: LowPriorityType): LowNode<T> {
+    return { message, key, type, prev: undefined, next: undefined, tprev: undefined, tnext: undefined };
+  }
+
+  #append(node: LowNode<T>): void {
+    node.prev = this.#tail;
+    node.next = undefined;
+    if (this.#tail === undefined) this.#head = node;
+    else this.#tail.next = node;
+    this.#tail = node;
+    this.#lowSize++;
+  }
+
+  #unlink(node: LowNode<T>): void {
+    if (node.prev === undefined) this.#head = node.next;
+    else node.prev.next = node.next;
+    if (node.next === undefined) this.#tail = node.prev;
+    else node.next.prev = node.prev;
+    node.prev = node.next = undefined;
+    this.#lowSize--;
+  }
+
+  /** Unlinks a node and forgets it everywhere it is indexed. */
+  #remove(node: LowNode<T>): void {
+    this.#unlink(node);
+    if (node.type === "trade_tick") {
+      if (node.tprev === undefined) this.#tickHead = node.tnext;
+      else node.tprev.tnext = node.tnext;
+      if (node.tnext === undefined) this.#tickTail = node.tprev;
+      else node.tnext.tprev = node.tprev;
+      node.tprev = node.tnext = undefined;
+      this.#ticks--;
+    } else {
+      (node.type === "pnl_update" ? this.#pnl : this.#liquidity).delete(node.key);
+    }
+  }
+}

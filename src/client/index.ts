@@ -1,0 +1,17 @@
+/**
+ * The client layer: `StreamClient` and `StreamConnection` (socket, handshake, heartbeat,
+ * reconnect with state replay, outbound queue, priority inbox).
+ */
+export * from "./types.js";
+export { StreamClient, CLIENT_DEFAULTS } from "./client.js";
+export { StreamConnection } from "./connection.js";
+export { StreamConnectionLanes } from "./lanes.js";
+export { computeBackoffDelay, classifyClose, type BackoffPolicy } from "./backoff.js";
+export { isLoopbackHost } from "./endpoint.js";
+export {
+  StrategyConfigBuilder,
+  singleWalletStreamConfigure,
+  singleWalletStreamConfigureOptional,
+  strategyConfigFromOptional,
+  type OptionalStrategyConfig,
+} from "./compat.js";
