@@ -180,7 +180,8 @@ export function parseServerMessage<M extends IntMode = "number">(
     // becomes the message, with its one default filled in. (Bigint mode needs the schema's output:
     // the BigInt conversions dominate there, not zod.)
     const finish = serverFinish.get(env.type);
-    if (!bigint && finish !== "parse" && numberSchema.validate(env.obj)) {
+    // An own `__proto__` key (legal JSON) would survive only here; the schema path drops it.
+    if (!bigint && finish !== "parse" && !Object.hasOwn(env.obj, "__proto__") && numberSchema.validate(env.obj)) {
       if (finish === "watched" && env.obj["watched"] === undefined) env.obj["watched"] = false;
       return { kind: "message", message: env.obj as ServerMessage<M> };
     }

@@ -39,6 +39,15 @@ describe("forward compatibility", () => {
     expect(r).toMatchObject({ kind: "unknown", type });
   });
 
+  it("a top-level __proto__ key is dropped, in both modes, so merging the message cannot swap a prototype", () => {
+    const frame = '{"type":"pong","server_time_ms":1,"__proto__":{"polluted":true}}';
+    for (const ints of ["number", "bigint"] as const) {
+      const m = message(frame, ints);
+      expect(Object.hasOwn(m, "__proto__")).toBe(false);
+      expect((Object.assign({}, m) as Record<string, unknown>)["polluted"]).toBeUndefined();
+    }
+  });
+
   it("an extra top-level field survives, in both modes", () => {
     for (const ints of ["number", "bigint"] as const) {
       const m = message(exit({ priority_fee_lamports: 5000, hints: { retry: true } }), ints);
