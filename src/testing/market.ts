@@ -155,13 +155,33 @@ export interface TradeTickFields {
   tx_signature: string;
 }
 
+/**
+ * Makers and signatures for trade ticks, drawn once from the seed: base58-encoding fresh random
+ * bytes for every tick costs more than the rest of the tick.
+ */
+export class TradePool {
+  readonly makers: string[];
+  readonly signatures: string[];
+
+  constructor(prng: Prng, size = 64) {
+    this.makers = Array.from({ length: size }, () => randomPubkey(prng));
+    this.signatures = Array.from({ length: size * 4 }, () => randomSignature(prng));
+  }
+}
+
 /** A plausible swap on the pool: side follows the last price move, size up to 2 % of the position. */
-export function randomTrade(prng: Prng, positionTokens: bigint, pricePerRawToken: number, priceRose: boolean): TradeTickFields {
+export function randomTrade(
+  prng: Prng,
+  pool: TradePool,
+  positionTokens: bigint,
+  pricePerRawToken: number,
+  priceRose: boolean,
+): TradeTickFields {
   const side = prng.next() < (priceRose ? 0.7 : 0.3) ? "buy" : "sell";
   const fraction = 0.001 + prng.next() * 0.02;
   const tokens = BigInt(Math.max(1, Math.floor(Number(positionTokens) * fraction)));
   const quote = BigInt(Math.max(1, Math.round(Number(tokens) * pricePerRawToken)));
-  return { side, token_amount: tokens, quote_amount: quote, maker: randomPubkey(prng), tx_signature: randomSignature(prng) };
+  return { side, token_amount: tokens, quote_amount: quote, maker: prng.pick(pool.makers), tx_signature: prng.pick(pool.signatures) };
 }
 
 const NAMES = [

@@ -161,6 +161,11 @@ export const GRADUATES_TO: Partial<Record<KnownMarketType, KnownMarketType>> = {
   raydium_launchpad: "raydium_cpmm",
 };
 
+/** A u64/i64 for a frame: a plain number when exact, a bigint (written losslessly) beyond 2^53. */
+export function wire(v: bigint): number | bigint {
+  return v <= 9_007_199_254_740_991n && v >= -9_007_199_254_740_991n ? Number(v) : v;
+}
+
 const toBig = (v: number | bigint): bigint => (typeof v === "bigint" ? v : BigInt(Math.trunc(v)));
 
 /** Creates a position record from hook options. */
@@ -268,7 +273,7 @@ export function balanceUpdateFrame(p: MockPosition, slot: number): Record<string
     mint: p.mint,
     token_account: p.tokenAccount,
     token_program: p.tokenProgram,
-    tokens: p.tokens,
+    tokens: wire(p.tokens),
     slot,
   };
 }
@@ -282,15 +287,15 @@ export function positionOpenedFrame(p: MockPosition): Record<string, unknown> {
     mint: p.mint,
     token_account: p.tokenAccount,
     token_program: p.tokenProgram,
-    tokens: p.tokens,
-    entry_quote_units: p.entryQuote,
+    tokens: wire(p.tokens),
+    entry_quote_units: wire(p.entryQuote),
     market_context: p.marketContext,
     token_name: p.name,
     token_symbol: p.symbol,
     token_decimals: p.decimals,
-    token_price_quote: price,
-    market_cap_quote: marketCapQuote(price),
-    pool_liquidity_quote: BigInt(Math.round(p.poolHistory[0] ?? p.poolQuote)),
+    token_price_quote: wire(price),
+    market_cap_quote: wire(marketCapQuote(price)),
+    pool_liquidity_quote: wire(BigInt(Math.round(p.poolHistory[0] ?? p.poolQuote))),
     opened_at_ms: p.openedAtMs,
     slot: p.slot,
     ...watchedField(p),
@@ -298,29 +303,25 @@ export function positionOpenedFrame(p: MockPosition): Record<string, unknown> {
   };
 }
 
-export function pnlUpdateFrame(p: MockPosition, nowMs: number): Record<string, unknown> {
+// The two periodic frames are built as text: they are most of the traffic, and a template is
+// several times cheaper than JSON.stringify of an object. Every value is a number, a bigint or
+// a fixed vocabulary string, so no escaping is needed.
+
+/** `pnl_update` text (consistent with the price: profit and proceeds of the remaining tokens). */
+export function pnlUpdateText(p: MockPosition, nowMs: number): string {
   const price = priceQuote(p.multiplier, p.entryQuote, p.entryTokens, p.decimals);
-  return {
-    type: "pnl_update",
-    position_id: p.id,
-    profit_units: profitUnits(p),
-    proceeds_units: valueOf(p.tokens, p.multiplier, p.entryQuote, p.entryTokens),
-    server_time_ms: nowMs,
-    token_price_quote: price,
-    market_cap_quote: marketCapQuote(price),
-    ...watchedField(p),
-  };
+  const proceeds = valueOf(p.tokens, p.multiplier, p.entryQuote, p.entryTokens);
+  const watched = p.watched ? ',"watched":true' : "";
+  return `{"type":"pnl_update","position_id":${p.id},"profit_units":${profitUnits(p)},"proceeds_units":${proceeds},"server_time_ms":${nowMs},"token_price_quote":${price},"market_cap_quote":${marketCapQuote(price)}${watched}}`;
 }
 
-export function liquiditySnapshotFrame(p: MockPosition, trend: string, nowMs: number): Record<string, unknown> {
-  return {
-    type: "liquidity_snapshot",
-    position_id: p.id,
-    bands: p.bands,
-    liquidity_trend: trend,
-    server_time_ms: nowMs,
-    ...watchedField(p),
-  };
+/** `liquidity_snapshot` text from the position's current bands. */
+export function liquiditySnapshotText(p: MockPosition, trend: string, nowMs: number): string {
+  const bands = p.bands
+    .map((b) => `{"slippage_bps":${b.slippage_bps},"max_tokens":${b.max_tokens},"coverage_pct":${b.coverage_pct}}`)
+    .join(",");
+  const watched = p.watched ? ',"watched":true' : "";
+  return `{"type":"liquidity_snapshot","position_id":${p.id},"bands":[${bands}],"liquidity_trend":"${trend}","server_time_ms":${nowMs}${watched}}`;
 }
 
 export function positionClosedFrame(p: MockPosition, reason: string, slot: number): Record<string, unknown> {
@@ -351,13 +352,13 @@ export function exitSignalFrame(
     mint: p.mint,
     token_account: p.tokenAccount,
     token_program: p.tokenProgram,
-    position_tokens: p.tokens,
-    profit_units: signal.profit,
+    position_tokens: wire(p.tokens),
+    profit_units: wire(signal.profit),
     reason: signal.reason,
     triggered_at_ms: signal.triggeredAtMs,
     market_context: p.marketContext,
     unsigned_tx_b64: signal.txB64,
-    ...(signal.sellTokens === undefined ? {} : { sell_tokens: signal.sellTokens }),
+    ...(signal.sellTokens === undefined ? {} : { sell_tokens: wire(signal.sellTokens) }),
     ...(signal.levelIndex === undefined ? {} : { level_index: signal.levelIndex }),
     ...mirrorField(p),
     ...watchedField(p),

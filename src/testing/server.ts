@@ -10,13 +10,12 @@ import { EventEmitter } from "eventemitter3";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import {
   parseClientMessage,
-  writeJson,
   type ClientMessage,
   type ClientMessageOf,
   type ClientMessageType,
   type StrategyConfig,
 } from "../protocol/index.js";
-import { liquidityTrend, maxSellWithin, pnlPct, Prng, randomTrade, walkLiquidity, walkPrice } from "./market.js";
+import { liquidityTrend, maxSellWithin, pnlPct, Prng, randomTrade, TradePool, walkLiquidity, walkPrice } from "./market.js";
 import { initialMirrorState, mirrorBuyRefusal, recordMirrorResult, type MirrorWalletState } from "./mirror.js";
 import {
   GRADUATES_TO,
@@ -25,9 +24,9 @@ import {
   exitSignalFrame,
   info,
   isPubkey,
-  liquiditySnapshotFrame,
+  liquiditySnapshotText,
   marketContext,
-  pnlUpdateFrame,
+  pnlUpdateText,
   positionClosedFrame,
   positionOpenedFrame,
   pricePerRaw,
@@ -42,6 +41,7 @@ import { RpcFailure, RPC_ERRORS, serveRpc, type RpcBackend, type VerifiedTransac
 import {
   MockConnection,
   checkStrategy,
+  frameText,
   checkWallets,
   checkWatchWallets,
   tierLimits,
@@ -205,6 +205,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   private readonly idPrng: Prng;
   private readonly marketPrng: Prng;
   private readonly txPrng: Prng;
+  private readonly tradePool: TradePool;
   private readonly conns = new Set<MockConnection>();
   private readonly handshakes: MockConnection[] = [];
   private readonly positionsById = new Map<number, MockPosition>();
@@ -236,6 +237,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     this.idPrng = new Prng(seed);
     this.marketPrng = new Prng(seed ^ 0x9e3779b9);
     this.txPrng = new Prng(seed ^ 0x85ebca6b);
+    this.tradePool = new TradePool(new Prng(seed ^ 0xc2b2ae35));
     this.sessionBase = 90_000 + this.idPrng.int(0, 9_999);
     this.nextPositionId = 1_000 + this.idPrng.int(0, 999);
     const host = options.host ?? DEFAULTS.host;
@@ -435,10 +437,10 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       const trade = this.marketPrng.next() < tradeChance;
       const subscribers = this.subscribers(p);
       if (subscribers.length > 0) {
-        this.broadcast(p, pnlUpdateFrame(p, now), subscribers);
-        if (this.tier >= 1) this.broadcast(p, liquiditySnapshotFrame(p, liquidityTrend(p.poolHistory), now), subscribers);
+        this.broadcast(p, pnlUpdateText(p, now), subscribers);
+        if (this.tier >= 1) this.broadcast(p, liquiditySnapshotText(p, liquidityTrend(p.poolHistory), now), subscribers);
         if (trade) {
-          const t = randomTrade(this.marketPrng, p.tokens, pricePerRaw(p), p.multiplier >= p.previousMultiplier);
+          const t = randomTrade(this.marketPrng, this.tradePool, p.tokens, pricePerRaw(p), p.multiplier >= p.previousMultiplier);
           const price = BigInt(Math.round(pricePerRaw(p) * 10 ** p.decimals));
           const frame = { type: "trade_tick", position_id: p.id, time_ms: now, ...t, price_quote: price, ...(p.watched ? { watched: true } : {}) };
           this.broadcast(p, frame, subscribers);
@@ -838,9 +840,9 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     conn.send(positionOpenedFrame(p));
   }
 
-  private broadcast(p: MockPosition, frame: Record<string, unknown>, subscribers = this.subscribers(p)): void {
+  private broadcast(p: MockPosition, frame: Record<string, unknown> | string, subscribers = this.subscribers(p)): void {
     if (subscribers.length === 0) return;
-    const text = writeJson(frame);
+    const text = typeof frame === "string" ? frame : frameText(frame);
     for (const c of subscribers) c.send(text);
   }
 
