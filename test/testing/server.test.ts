@@ -192,6 +192,20 @@ describe("MockStreamServer: positions", () => {
     }
   });
 
+  it("writes integers beyond 2^53 exactly in every frame (tokens, bands, exits)", async () => {
+    const server = await start({ tier: 1 });
+    const c = await RawClient.configured(server.url);
+    const tokens = 25_000_000_000_000_001n;
+    const { position_id } = server.openPosition({ wallet: WALLET, tokens, poolLiquidityQuote: 1e15 });
+    const snap = await c.next("liquidity_snapshot");
+    const bands = snap["bands"] as Array<{ max_tokens: bigint | number; coverage_pct: number }>;
+    expect(bands.at(-1)?.max_tokens).toBe(tokens);
+    c.send({ type: "request_exit_signal", position_id });
+    expect((await c.next("exit_signal_with_tx"))["position_tokens"]).toBe(tokens);
+    expect((await c.next("pnl_update"))["proceeds_units"]).toBeTypeOf("number");
+    expectValidFrames(c.frames);
+  });
+
   it("close_position stops tracking and emits position_closed; unknown ids get position_not_found", async () => {
     const server = await start();
     const c = await RawClient.configured(server.url);
