@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -210,14 +211,47 @@ describe("submitTransaction", () => {
     expect(rpc.requests).toHaveLength(1);
   });
 
-  it("leaves no timer behind, after success, an rpc error or a retried failure", async () => {
-    const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    const rpc = await rpcServer((req, res, n) => (n === 1 ? ok(res) : n === 2 ? reply(res, { error: { code: 1, message: "x" } }) : req.socket.destroy()));
-    const before = timers();
-    await submitTransaction(rpc.url, TX, { timeoutMs: 60_000 });
-    await submitError(submitTransaction(rpc.url, TX, { timeoutMs: 60_000 }));
-    await submitError(submitTransaction(rpc.url, TX, { timeoutMs: 60_000, retries: 1, retryDelayMs: 1 }));
-    expect(timers()).toBe(before);
+  it("leaves nothing that keeps Node alive: a process that submits exits at once, despite a 60 s timeout", async () => {
+    // A child process: after success, an rpc error and a retried failure, closing the server must
+    // be enough for it to exit. A leaked 60 s timer would keep it alive past the deadline below.
+    const script = `
+      import { createServer } from "node:http";
+      import { submitTransaction } from ${JSON.stringify(new URL("../../src/tx/index.ts", import.meta.url).pathname)};
+      let n = 0;
+      const server = createServer((req, res) => {
+        req.resume();
+        req.on("end", () => {
+          n++;
+          if (n === 1) res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: "sig" }));
+          else if (n === 2) res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: 1, message: "x" } }));
+          else req.socket.destroy();
+        });
+      });
+      await new Promise((r) => server.listen(0, "127.0.0.1", r));
+      const url = "http://127.0.0.1:" + server.address().port;
+      const opts = { timeoutMs: 60000, retries: 1, retryDelayMs: 1 };
+      await submitTransaction(url, "AAAA", opts);
+      await submitTransaction(url, "AAAA", opts).catch(() => undefined);
+      await submitTransaction(url, "AAAA", opts).catch(() => undefined);
+      server.closeAllConnections();
+      server.close();
+      process.stdout.write("done:" + n);
+    `;
+    const started = Date.now();
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+      const kill = setTimeout(() => child.kill("SIGKILL"), 12_000);
+      child.on("error", reject);
+      child.on("exit", (exitCode) => {
+        clearTimeout(kill);
+        resolve({ stdout: out, code: exitCode });
+      });
+    });
+    expect(stdout).toBe("done:4");
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(12_000);
   });
 
   it("rejects bad options and targets as validation errors", async () => {
