@@ -124,6 +124,8 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   readonly #buffer: boolean;
   readonly #waiters: Waiter<M>[] = [];
   #deadlineSec: number;
+  /** Wall-clock start estimate per tracked position, for `deadline_at_ms` (scheduling is monotonic). */
+  readonly #startWall = new Map<string, number>();
   #online = true;
   /** No more input: the connection ended, or `close()` was called. */
   #ended = false;
@@ -425,7 +427,11 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
       case "position_opened": {
         this.#book.open(message, now);
         const key = positionKey(message.position_id);
-        if (!message.watched && !this.#deadlines.has(key)) this.#deadlines.track(key, this.#startOf(message.opened_at_ms, now));
+        if (!message.watched && !this.#deadlines.has(key)) {
+          const start = this.#startOf(message.opened_at_ms, now);
+          this.#deadlines.track(key, start);
+          this.#startWall.set(key, Math.round(now - (this.#timers.now() - start)));
+        }
         const handle = this.#refreshDeadline(key) as PositionHandle<M>;
         this.#deliver({ type: "position_opened", message, handle });
         return;
@@ -435,6 +441,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
         const key = positionKey(message.position_id);
         for (const k of closed === undefined || closed.key === key ? [key] : [key, closed.key]) {
           this.#deadlines.untrack(k);
+          this.#startWall.delete(k);
           this.#liquidity.delete(k);
           this.#inbox.discard(k);
         }
@@ -547,8 +554,8 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
 
   /** Brings a position's `deadline_at_ms` in line with the scheduler; returns its current handle. */
   #refreshDeadline(key: string): PositionHandle<M> | undefined {
-    const due = this.#deadlines.dueAt(key);
-    const wall = due === undefined ? undefined : Math.round(Date.now() + (due - this.#timers.now()));
+    const start = this.#startWall.get(key);
+    const wall = this.#deadlines.dueAt(key) === undefined || start === undefined ? undefined : start + this.#deadlines.deadlineMs;
     return this.#book.setDeadline(key, wall);
   }
 
