@@ -1,0 +1,36 @@
+/** Adapters for this SDK: `StreamConnection.recv()` and `StreamSession.recv()`. */
+import { StreamClient, StreamSession } from "../src/index.js";
+import { API_KEY, configure, type Contender } from "./adapters.js";
+
+export const oursConnection: Contender = {
+  name: "lasersell-stream StreamConnection",
+  async open(url) {
+    const client = new StreamClient(API_KEY, { endpoint: url });
+    const conn = await client.connect(configure);
+    return {
+      async next() {
+        const m = await conn.recv();
+        return m === null ? null : { type: m.type, message: m as unknown as Record<string, unknown> };
+      },
+      close: () => conn.close({ flushTimeoutMs: 100 }),
+    };
+  },
+};
+
+export const oursSession: Contender = {
+  name: "lasersell-stream StreamSession",
+  async open(url) {
+    const client = new StreamClient(API_KEY, { endpoint: url });
+    const session = await StreamSession.connect(client, configure);
+    return {
+      async next() {
+        for (;;) {
+          const e = await session.recv();
+          if (e === null) return null;
+          if ("message" in e) return { type: e.type, message: e.message as unknown as Record<string, unknown> };
+        }
+      },
+      close: () => session.close(),
+    };
+  },
+};

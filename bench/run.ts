@@ -1,0 +1,335 @@
+/**
+ * `npm run bench`: this SDK, the official SDK and the raw-ws floor, side by side on the same local
+ * server (a separate process), in one run. Prints tables with medians and ratios and writes them to
+ * bench/RESULTS.md. A program that measures, not a timed test.
+ *
+ * Options: `--quick` (fewer runs and messages, for a smoke check), `--no-write`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { cpus, totalmem } from "node:os";
+import { writeFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { floor, officialConnection, officialSession, type Contender } from "./adapters.js";
+import { oursConnection, oursSession } from "./ours.js";
+
+const quick = process.argv.includes("--quick");
+const RUNS = quick ? 1 : 3;
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
+interface BenchServer {
+  port: number;
+  events: Record<string, unknown>[];
+  waitEvent(pred: (e: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown> | null>;
+  stop(): void;
+}
+
+async function startServer(): Promise<BenchServer> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", new URL("./server.ts", import.meta.url).pathname], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const events: Record<string, unknown>[] = [];
+  const listeners = new Set<() => void>();
+  const lines = createInterface({ input: child.stdout! });
+  const port = await new Promise<number>((resolve) => {
+    lines.on("line", (line) => {
+      const e = JSON.parse(line) as Record<string, unknown>;
+      if (typeof e["port"] === "number") resolve(e["port"]);
+      else {
+        events.push(e);
+        for (const l of listeners) l();
+      }
+    });
+  });
+  return {
+    port,
+    events,
+    waitEvent(pred, timeoutMs) {
+      return new Promise((resolve) => {
+        const check = (): void => {
+          const i = events.findIndex(pred);
+          if (i >= 0) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(events.splice(i, 1)[0] ?? null);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          resolve(null);
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    },
+    stop() {
+      child.stdin?.end();
+      child.kill();
+    },
+  };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : (s[Math.floor((s.length - 1) / 2)] as number);
+};
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : (s[Math.min(s.length - 1, Math.floor(p * s.length))] as number);
+};
+const nowUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), ms)));
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function throughput(c: Contender, port: number, n: number): Promise<{ rate: number; timers: number }> {
+  const client = await c.open(`ws://127.0.0.1:${port}/v1/ws?s=throughput&n=${n}`);
+  let count = 0;
+  let start = 0;
+  for (;;) {
+    const d = await withTimeout(client.next(), 10_000);
+    if (d === "timeout" || d === null) break;
+    if (d.type !== "pnl_update") continue;
+    if (count === 0) start = performance.now();
+    if (++count === n) break;
+  }
+  const elapsed = performance.now() - start;
+  const timers = process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  await client.close();
+  return { rate: ((count - 1) / elapsed) * 1000, timers };
+}
+
+async function latency(c: Contender, port: number, n: number, flood: number): Promise<number[]> {
+  const client = await c.open(`ws://127.0.0.1:${port}/v1/ws?s=latency&n=${n}&flood=${flood}`);
+  const lat: number[] = [];
+  while (lat.length < n) {
+    const d = await withTimeout(client.next(), 10_000);
+    if (d === "timeout" || d === null) break;
+    if (d.type === "exit_signal_with_tx") lat.push((nowUs() - Number(d.message["profit_units"])) / 1000);
+  }
+  await client.close();
+  return lat;
+}
+
+async function slowConsumer(c: Contender, server: BenchServer, n: number): Promise<{ peakMb: number; retainedMb: number; delivered: number }> {
+  gc();
+  await sleep(50);
+  const base = process.memoryUsage().heapUsed;
+  let peak = base;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 20);
+  const client = await c.open(`ws://127.0.0.1:${server.port}/v1/ws?s=slow&n=${n}&p=10`);
+  const sent = server.waitEvent((e) => e["event"] === "slow_sent", 60_000);
+  let done = false;
+  let delivered = 0;
+  void sent.then(() => (done = true));
+  const consumer = (async () => {
+    while (!done) {
+      const d = await withTimeout(client.next(), 1_000);
+      if (d === null) break;
+      if (d !== "timeout") delivered++;
+      await sleep(1);
+    }
+  })();
+  await sent;
+  await sleep(500);
+  peak = Math.max(peak, process.memoryUsage().heapUsed);
+  gc();
+  const retained = process.memoryUsage().heapUsed - base;
+  clearInterval(sampler);
+  await consumer;
+  await client.close();
+  return { peakMb: (peak - base) / 2 ** 20, retainedMb: retained / 2 ** 20, delivered };
+}
+
+async function steadyCpu(c: Contender, server: BenchServer): Promise<number> {
+  const rate = 2000;
+  const secs = quick ? 2 : 5;
+  const client = await c.open(`ws://127.0.0.1:${server.port}/v1/ws?s=steady&rate=${rate}&secs=${secs}`);
+  const doneEvent = server.waitEvent((e) => e["event"] === "steady_done", (secs + 10) * 1000);
+  let done = false;
+  void doneEvent.then(() => (done = true));
+  const cpu0 = process.cpuUsage();
+  let count = 0;
+  while (!done) {
+    const d = await withTimeout(client.next(), 200);
+    if (d === null) break;
+    if (d !== "timeout") count++;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  await client.close();
+  return (cpu.user + cpu.system) / Math.max(1, count); // µs per message
+}
+
+async function reconnect(c: Contender, server: BenchServer, times: number): Promise<number[]> {
+  const key = `${c.name}-${Math.random()}`;
+  const client = await c.open(`ws://127.0.0.1:${server.port}/v1/ws?s=drop&k=${encodeURIComponent(key)}&times=${times}`);
+  const out: number[] = [];
+  const pump = (async () => {
+    for (;;) {
+      const d = await client.next();
+      if (d === null) break;
+    }
+  })();
+  for (let i = 0; i < times; i++) {
+    const e = await server.waitEvent((x) => x["event"] === "reconnect" && x["key"] === key, 15_000);
+    if (e === null) break;
+    out.push(e["ms"] as number);
+  }
+  await client.close();
+  await withTimeout(pump, 2_000);
+  return out;
+}
+
+async function deadLink(c: Contender, server: BenchServer, capMs: number): Promise<number | null> {
+  const key = `${c.name}-${Math.random()}`;
+  const client = await c.open(`ws://127.0.0.1:${server.port}/v1/ws?s=stall&k=${encodeURIComponent(key)}`);
+  const pump = (async () => {
+    for (;;) {
+      const d = await client.next();
+      if (d === null) break;
+    }
+  })();
+  const e = await server.waitEvent((x) => x["event"] === "reconnect" && x["key"] === key, capMs);
+  await client.close();
+  await withTimeout(pump, 2_000);
+  return e === null ? null : (e["ms"] as number);
+}
+
+function importTime(spec: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const code = `const t=performance.now();await import(${JSON.stringify(spec)});console.log(performance.now()-t)`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (status) => (status === 0 ? resolve(Number(out.trim())) : reject(new Error(`import ${spec} failed`))));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const fmt = (x: number | null | undefined, digits = 1): string =>
+  x === null || x === undefined || Number.isNaN(x) ? "n/a" : x.toFixed(digits);
+const ratio = (a: number | null | undefined, b: number | null | undefined): string =>
+  a === null || a === undefined || b === null || b === undefined || Number.isNaN(a) || Number.isNaN(b) || b === 0 ? "n/a" : `${(a / b).toFixed(2)}x`;
+
+function table(title: string, head: string[], rows: (string | number)[][]): string {
+  const lines = [`### ${title}`, "", `| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
+  for (const r of rows) lines.push(`| ${r.join(" | ")} |`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function main(): Promise<void> {
+  const server = await startServer();
+  const contenders: Contender[] = [oursSession, oursConnection, officialSession, officialConnection, floor];
+  const out: string[] = [];
+  const emit = (s: string): void => {
+    out.push(s);
+    process.stdout.write(`${s}\n`);
+  };
+  const byName = <T>(m: Map<string, T>, c: Contender): T | undefined => m.get(c.name);
+
+  // Throughput
+  const n = quick ? 50_000 : 200_000;
+  const tp = new Map<string, number>();
+  const timers = new Map<string, number>();
+  for (const c of contenders) {
+    const rates: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      gc();
+      const r = await throughput(c, server.port, n);
+      rates.push(r.rate);
+      timers.set(c.name, r.timers);
+    }
+    tp.set(c.name, median(rates));
+  }
+  const floorRate = byName(tp, floor);
+  const offSess = byName(tp, officialSession);
+  emit(
+    table(
+      `Throughput: ${n.toLocaleString("en")} pnl_update frames (median of ${RUNS})`,
+      ["client", "msg/s", "vs floor", "vs official session", "live timers before close"],
+      contenders.map((c) => [c.name, fmt(tp.get(c.name), 0), ratio(tp.get(c.name), floorRate), ratio(tp.get(c.name), offSess), timers.get(c.name) ?? "n/a"]),
+    ),
+  );
+
+  // Latency
+  const ln = quick ? 200 : 500;
+  const latRows: (string | number)[][] = [];
+  const p99 = new Map<string, number>();
+  for (const flood of [0, 20]) {
+    for (const c of contenders) {
+      const all: number[] = [];
+      for (let i = 0; i < RUNS; i++) all.push(...(await latency(c, server.port, ln, flood)));
+      latRows.push([c.name, flood === 0 ? "idle" : `${flood} pnl/exit`, fmt(pct(all, 0.5), 3), fmt(pct(all, 0.99), 3), fmt(Math.max(...all), 3), all.length]);
+      if (flood === 20) p99.set(c.name, pct(all, 0.99));
+    }
+  }
+  emit(table(`Exit-signal latency, one-way ms (${ln} signals x ${RUNS} runs)`, ["client", "load", "p50", "p99", "max", "signals"], latRows));
+  emit(`p99 under flood vs floor: ours session ${ratio(p99.get(oursSession.name), p99.get(floor.name))}, ours connection ${ratio(p99.get(oursConnection.name), p99.get(floor.name))}, official session ${ratio(p99.get(officialSession.name), p99.get(floor.name))}\n`);
+
+  // Slow consumer
+  const sn = quick ? 20_000 : 100_000;
+  const memRows: (string | number)[][] = [];
+  for (const c of contenders) {
+    const r = await slowConsumer(c, server, sn);
+    memRows.push([c.name, fmt(r.peakMb), fmt(r.retainedMb), r.delivered]);
+  }
+  emit(table(`Slow consumer (1 ms per event, ${sn.toLocaleString("en")} pnl_update over 10 positions): heap growth`, ["client", "peak MB", "retained MB (after GC)", "delivered while sending"], memRows));
+
+  // CPU per message at a steady rate
+  const cpu = new Map<string, number>();
+  for (const c of contenders) {
+    const xs: number[] = [];
+    for (let i = 0; i < RUNS; i++) xs.push(await steadyCpu(c, server));
+    cpu.set(c.name, median(xs));
+  }
+  emit(table("CPU per message at a steady 2,000 msg/s", ["client", "µs CPU / msg", "vs floor"], contenders.map((c) => [c.name, fmt(cpu.get(c.name), 2), ratio(cpu.get(c.name), cpu.get(floor.name))])));
+
+  // Reconnect and dead link
+  const recRows: (string | number)[][] = [];
+  for (const c of [oursSession, officialSession]) {
+    const r = await reconnect(c, server, quick ? 3 : 7);
+    const dead = await deadLink(c, server, quick ? 15_000 : 30_000);
+    recRows.push([c.name, fmt(median(r)), r.length, dead === null ? `not detected in ${quick ? 15 : 30} s` : fmt(dead / 1000, 2)]);
+  }
+  emit(table("Reconnect after a server drop (default settings)", ["client", "median drop -> configure ms", "samples", "stalled peer detected after s"], recRows));
+
+  // Import time
+  const imp = async (spec: string): Promise<number> => {
+    const xs: number[] = [];
+    for (let i = 0; i < 5; i++) xs.push(await importTime(spec));
+    return median(xs);
+  };
+  const ours = await imp("lasersell-stream");
+  const oursTx = await imp("lasersell-stream/tx").catch(() => Number.NaN);
+  const off = await imp("@lasersell/lasersell-sdk");
+  emit(
+    table("Cold import time (median of 5, fresh process)", ["entry", "ms", "vs official"], [
+      ["lasersell-stream", fmt(ours), ratio(ours, off)],
+      ["lasersell-stream/tx", fmt(oursTx), ratio(oursTx, off)],
+      ["@lasersell/lasersell-sdk", fmt(off), "1.00x"],
+    ]),
+  );
+
+  server.stop();
+  if (!process.argv.includes("--no-write") && !quick) {
+    const cpu0 = cpus()[0];
+    const header = `# Benchmark results\n\nMachine: ${cpus().length} x ${cpu0?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Date: ${new Date().toISOString().slice(0, 10)}.\nProduced by \`npm run bench\` (bench/run.ts); the server runs in its own process.\n\n`;
+    writeFileSync(new URL("./RESULTS.md", import.meta.url), header + out.join("\n"));
+  }
+}
+
+await main();
+process.exit(0);
