@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { StreamClient } from "../../src/client/index.js";
+import { StreamClient, type StreamClientOptions } from "../../src/client/index.js";
 import {
   StreamAuthError,
   StreamError,
@@ -22,7 +22,7 @@ async function start(options: ScriptedServerOptions = {}): Promise<ScriptedServe
   return server;
 }
 
-function client(url: string, options: ConstructorParameters<typeof StreamClient>[1] = {}): StreamClient {
+function client(url: string, options: StreamClientOptions = {}): StreamClient {
   return new StreamClient("test-key", { endpoint: url, heartbeat: { intervalMs: 60_000 }, ...options });
 }
 
