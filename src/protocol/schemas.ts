@@ -453,12 +453,12 @@ function clientSchemas(strict: boolean) {
     close_position: obj({
       type: z.literal("close_position"),
       position_id: clientU64.nullable().optional(),
-      token_account: z.string().nullable().optional(),
+      token_account: n.pubkey.nullable().optional(),
     }),
     request_exit_signal: obj({
       type: z.literal("request_exit_signal"),
       position_id: clientU64.nullable().optional(),
-      token_account: z.string().nullable().optional(),
+      token_account: n.pubkey.nullable().optional(),
       slippage_bps: u16.nullable().optional(),
     }),
     update_wallets: obj({ type: z.literal("update_wallets"), wallet_pubkeys: z.array(n.pubkey) }),
@@ -473,7 +473,7 @@ function clientSchemas(strict: boolean) {
     }),
     mirror_buy_result: obj({
       type: z.literal("mirror_buy_result"),
-      mint: z.string(),
+      mint: n.pubkey,
       success: z.boolean(),
     }),
   };

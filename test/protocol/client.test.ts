@@ -102,6 +102,24 @@ const refused: [string, unknown, string, string][] = [
     "invalid update_watch_wallets message: watch_wallets.0.pubkey: expected a base58 public key",
   ],
   [
+    "bad token account on close_position",
+    { type: "close_position", token_account: "not-an-account" },
+    "token_account",
+    "invalid close_position message: token_account: expected a base58 public key",
+  ],
+  [
+    "bad token account on request_exit_signal",
+    { type: "request_exit_signal", token_account: "" },
+    "token_account",
+    "invalid request_exit_signal message: token_account: expected a base58 public key",
+  ],
+  [
+    "bad mint on mirror_buy_result",
+    { type: "mirror_buy_result", mint: "mint", success: true },
+    "mint",
+    "invalid mirror_buy_result message: mint: expected a base58 public key",
+  ],
+  [
     "u16 out of range",
     { type: "request_exit_signal", position_id: 1, slippage_bps: 65_536 },
     "slippage_bps",
