@@ -98,6 +98,11 @@ export interface SubmitOptions {
   maxRetries?: number;
   /** Extra HTTP headers (e.g. `authorization`); their values never appear in errors. */
   headers?: Readonly<Record<string, string>>;
+  /**
+   * Allow `http://` to a host that is not loopback (API keys would travel in clear text).
+   * @defaultValue false
+   */
+  allowInsecureHttp?: boolean;
   /** @defaultValue `globalThis.fetch` */
   fetch?: FetchLike;
 }
@@ -110,7 +115,9 @@ interface Endpoint {
   secrets: string[];
 }
 
-function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined): Endpoint {
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined, allowInsecureHttp: boolean): Endpoint {
   const t: SendTarget = typeof target === "string" ? { kind: "rpc", url: target } : target;
   let url: string;
   const headers: Record<string, string> = { "content-type": "application/json" };
@@ -147,6 +154,12 @@ function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Recor
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new StreamValidationError(`target url: unsupported scheme ${parsed.protocol}`, [{ path: "url", message: "expected http or https" }]);
+  }
+  if (parsed.protocol === "http:" && !LOOPBACK.test(parsed.hostname) && !allowInsecureHttp) {
+    // Over plain http an API key in the URL or headers would travel in clear text.
+    throw new StreamValidationError(`target url: plain http to ${parsed.hostname} is refused; use https (or allowInsecureHttp)`, [
+      { path: "url", message: "http is only allowed to loopback hosts" },
+    ]);
   }
   if (parsed.username !== "" || parsed.password !== "") {
     // fetch refuses URLs with credentials; send them as HTTP Basic auth instead.
@@ -250,7 +263,7 @@ function rpcErrorOf(body: string): { code?: number; message?: string; data?: unk
  * ```
  */
 export async function submitTransaction(target: SendTarget | string, signedTxB64: string, options: SubmitOptions = {}): Promise<string> {
-  const endpoint = resolveTarget(target, options.headers);
+  const endpoint = resolveTarget(target, options.headers, options.allowInsecureHttp === true);
   const redact = redactor(endpoint.secrets);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const retries = options.retries ?? 2;
