@@ -3,8 +3,9 @@
  * after the transaction guard checked it, submits it, and asks for a fresh transaction with more
  * slippage when a submission fails. Type-checked in CI and run by test/session/example.test.ts.
  *
- * Run it against a local mock server listening on ws://localhost:8082/v1/ws (RPC on /rpc), e.g.
- * `MockStreamServer.start({ port: 8082 })` from "lasersell-stream/testing":
+ * Run it against the local mock server (ws://localhost:8082/v1/ws, RPC on /rpc), which opens
+ * positions for the configured wallet over time:
+ *   npx lasersell-stream mock &
  *   LASERSELL_API_KEY=dev LASERSELL_LOCAL=1 WALLET_SECRET=<base58 secret key> npx tsx examples/auto-sell.ts
  *
  * In an application, import from "lasersell-stream" and "lasersell-stream/tx".
