@@ -131,6 +131,73 @@ describe("integers beyond 2^53", () => {
     expect((s["bands"] as unknown[])[0]).toEqual({ slippage_bps: 100, max_tokens: 4_385_964_912_280n, coverage_pct: 25 });
   });
 
+  // The complete inventory of protocol.md section 7, per server message type.
+  const WIDE: Record<string, string[]> = {
+    hello_ok: ["session_id", "server_time_ms", "limits.pnl_flush_ms"],
+    pong: ["server_time_ms"],
+    pnl_update: ["position_id", "profit_units", "proceeds_units", "server_time_ms", "token_price_quote", "market_cap_quote"],
+    liquidity_snapshot: ["position_id", "server_time_ms", "bands.0.max_tokens"],
+    trade_tick: ["position_id", "time_ms", "token_amount", "quote_amount", "price_quote"],
+    balance_update: ["tokens", "slot"],
+    position_opened: [
+      "position_id",
+      "tokens",
+      "entry_quote_units",
+      "token_price_quote",
+      "market_cap_quote",
+      "pool_liquidity_quote",
+      "opened_at_ms",
+      "slot",
+    ],
+    position_closed: ["position_id", "slot"],
+    exit_signal_with_tx: ["session_id", "position_id", "position_tokens", "profit_units", "triggered_at_ms", "sell_tokens"],
+    mirror_buy_signal: ["session_id", "amount_quote_units", "tip_lamports"],
+  };
+  const NARROW: Record<string, string[]> = {
+    hello_ok: [
+      "limits.hi_capacity",
+      "limits.max_positions_per_session",
+      "limits.max_wallets_per_session",
+      "limits.max_positions_per_wallet",
+      "limits.max_sessions_per_api_key",
+      "limits.max_watch_wallets_per_session",
+    ],
+    liquidity_snapshot: ["bands.0.slippage_bps"],
+    position_opened: ["token_decimals"],
+    exit_signal_with_tx: ["level_index"],
+    mirror_buy_signal: ["slippage_bps"],
+    mirror_wallet_auto_disabled: ["loss_count"],
+  };
+  const at = (value: unknown, path: string): unknown =>
+    path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], value);
+  /** For each type, the fixture line holding the most of the listed integer fields. */
+  const fullest = new Map<string, string>();
+  const score = (line: string): number => {
+    const value = JSON.parse(line) as { type: string };
+    return [...(WIDE[value.type] ?? []), ...(NARROW[value.type] ?? [])].filter((p) => at(value, p) !== undefined).length;
+  };
+  for (const line of serverLines) {
+    const type = (JSON.parse(line) as { type: string }).type;
+    const best = fullest.get(type);
+    if (best === undefined || score(best) < score(line)) fullest.set(type, line);
+  }
+
+  it.each(Object.keys(WIDE))("bigint mode: every u64/i64 field of %s is a bigint", (type) => {
+    const r = parseServerMessage(fullest.get(type) ?? "", { ints: "bigint" });
+    if (r.kind !== "message") throw new Error(r.kind);
+    for (const path of WIDE[type] ?? []) expect(typeof at(r.message, path), path).toBe("bigint");
+    for (const path of NARROW[type] ?? []) expect(typeof at(r.message, path), path).toBe("number");
+    const n = parseServerMessage(fullest.get(type) ?? "");
+    if (n.kind !== "message") throw new Error(n.kind);
+    for (const path of WIDE[type] ?? []) expect(typeof at(n.message, path), path).toBe("number");
+  });
+
+  it.each(Object.keys(NARROW))("bigint mode: every u32/u16/u8 field of %s is a number", (type) => {
+    const r = parseServerMessage(fullest.get(type) ?? "", { ints: "bigint" });
+    if (r.kind !== "message") throw new Error(r.kind);
+    for (const path of NARROW[type] ?? []) expect(typeof at(r.message, path), path).toBe("number");
+  });
+
   it("in number mode no field of any fixture is a bigint", () => {
     for (const line of serverLines) {
       const r = parseServerMessage(line);
