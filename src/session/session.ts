@@ -3,6 +3,7 @@
  * top of a connection.
  */
 import { EventEmitter } from "eventemitter3";
+import { strategyConfigFromOptional, type OptionalStrategyConfig } from "../client/compat.js";
 import type { CloseOptions, InboundMessage, StreamConfigure, StreamConnectionEvents, StreamSender } from "../client/types.js";
 import { StreamError, StreamValidationError } from "../errors.js";
 import {
@@ -321,6 +322,11 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     this.#deadlineSec = deadlineSecOf(deadlineTimeoutSec);
     this.#deadlines.setDeadline(this.#deadlineSec * 1_000);
     for (const handle of this.#book.all()) this.#refreshDeadline(positionKey(handle.position_id));
+  }
+
+  /** The official SDK's form: a strategy whose thresholds may be left out (left out = disabled). */
+  updateStrategyOptional(strategy: OptionalStrategyConfig = {}, deadlineTimeoutSec: number = this.#deadlineSec): void {
+    this.updateStrategy(strategyConfigFromOptional(strategy), deadlineTimeoutSec);
   }
 
   /** Replaces the monitored wallets. */

@@ -389,6 +389,25 @@ describe("events", () => {
     expect(errors.map((e) => e.code)).toEqual(["reconnect_exhausted"]);
   });
 
+  it("a throwing listener is rethrown outside the session; state and the recv() queue are unaffected", async () => {
+    const { conn, session } = setup();
+    const rethrown: (() => void)[] = [];
+    const spy = vi.spyOn(globalThis, "queueMicrotask").mockImplementation((fn) => {
+      rethrown.push(fn as () => void);
+    });
+    session.on("position_opened", () => {
+      throw new Error("bot bug");
+    });
+    conn.push(opened(1));
+    conn.push(exit(1));
+    await vi.waitFor(() => expect(session.stats().pending).toBe(2));
+    spy.mockRestore();
+    expect(rethrown).toHaveLength(1);
+    expect(() => rethrown[0]?.()).toThrow("bot bug");
+    expect(session.position(1)?.last_exit?.reason).toBe("target_profit");
+    expect((await drain(session)).map((e) => e.type)).toEqual(["position_opened", "exit_signal_with_tx"]);
+  });
+
   it("connection error events are forwarded", async () => {
     const { conn, session } = setup();
     const errors: StreamError[] = [];
@@ -424,6 +443,18 @@ describe("commands", () => {
       { type: "close_position", position_id: 1 },
     ]);
     expect(session.sender()).toBeDefined();
+  });
+
+  it("updateStrategyOptional (official SDK) fills disabled thresholds and keeps the deadline", async () => {
+    const { conn, session } = setup(30);
+    session.updateStrategyOptional({ stop_loss_pct: 7 });
+    session.updateStrategyOptional({}, 15);
+    expect(conn.sentOf("update_strategy").map((m) => m.strategy)).toEqual([
+      { target_profit_pct: 0, stop_loss_pct: 7 },
+      { target_profit_pct: 0, stop_loss_pct: 0 },
+    ]);
+    expect(session.deadlineTimeoutSec).toBe(15);
+    expect(() => session.updateStrategyOptional({}, 0)).toThrow(StreamValidationError);
   });
 
   it("refuses bad input with a typed error and sends nothing", async () => {
