@@ -216,6 +216,12 @@ function normaliseClientAliases(obj: Record<string, unknown>): Record<string, un
  * Decodes one client frame as the server reads it: unknown fields ignored, legacy aliases
  * (`sell_now`, `wallet_pubkey` as a string or array) normalised to the canonical form. u64 fields
  * are numbers, or `bigint`s beyond 2^53. Never throws. Used by the mock server.
+ *
+ * @example
+ * ```ts
+ * parseClientMessage('{"type":"sell_now","position_id":7}');
+ * // { kind: "message", message: { type: "request_exit_signal", position_id: 7 } }
+ * ```
  */
 export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
   try {
@@ -238,6 +244,15 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
  * percentages, fractional or unsafe integers are refused with a {@link StreamValidationError}
  * naming every failing field; nothing is written. `bigint` and integer fields are written as bare
  * JSON integers; absent optional fields are omitted.
+ *
+ * @throws {@link StreamValidationError} when the message is refused (`field` names the first culprit).
+ * @example
+ * ```ts
+ * stringifyClientMessage({ type: "close_position", position_id: 18446744073709551615n });
+ * // '{"type":"close_position","position_id":18446744073709551615}'
+ * stringifyClientMessage({ type: "ping", client_time_ms: Date.now(), extra: 1 } as never);
+ * // throws StreamValidationError, field "extra"
+ * ```
  */
 export function stringifyClientMessage(message: ClientMessage): string {
   if (message === null || typeof message !== "object" || Array.isArray(message)) {

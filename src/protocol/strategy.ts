@@ -25,6 +25,14 @@ const positive = (v: unknown): boolean => typeof v === "number" && Number.isFini
  * - each ladder level has `profit_pct > 0`, `0 < sell_pct <= 100` and `trailing_stop_pct >= 0`;
  * - at least one of `target_profit_pct`, `stop_loss_pct`, `trailing_stop_pct` or `deadlineSec`
  *   is > 0 (the official SDKs' rule: ladder, graduation and breakeven alone do not count).
+ *
+ * @param deadlineSec - the client-side deadline (`deadline_timeout_sec`); never sent on the wire.
+ * @throws {@link StreamValidationError} naming every offending field.
+ * @example
+ * ```ts
+ * validateStrategy({ target_profit_pct: 0, stop_loss_pct: 0 }, 45); // ok: timeout only
+ * validateStrategy({ target_profit_pct: 0, stop_loss_pct: 0 }); // throws, field "strategy"
+ * ```
  */
 export function validateStrategy(strategy: StrategyConfig, deadlineSec?: number): void {
   const issues: FieldIssue[] = [];
