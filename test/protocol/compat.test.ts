@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseServerMessage, type ServerMessage } from "../../src/index.js";
+import { isLowPriority, parseServerMessage, type ServerMessage } from "../../src/index.js";
 
 const W = "6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi";
 const TX = "AQAAAA==";
@@ -229,5 +229,24 @@ describe("defaults", () => {
     expect(Object.keys(m).sort()).toEqual(
       ["position_id", "proceeds_units", "profit_units", "server_time_ms", "type", "watched"].sort(),
     );
+  });
+});
+
+describe("isLowPriority", () => {
+  it.each([
+    ["pnl_update", true],
+    ["liquidity_snapshot", true],
+    ["trade_tick", true],
+    ["exit_signal_with_tx", false],
+    ["position_opened", false],
+    ["position_closed", false],
+    ["balance_update", false],
+    ["hello_ok", false],
+    ["error", false],
+    ["mirror_buy_signal", false],
+    ["some_future_type", false],
+    ["", false],
+  ])("%s -> %s", (type, low) => {
+    expect(isLowPriority(type)).toBe(low);
   });
 });
