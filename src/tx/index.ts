@@ -45,6 +45,8 @@ export {
   submitTransaction,
   sendTransactionB64To,
   sendTransaction,
+  pingHeliusSender,
+  startHeliusSenderWarmLoop,
   sendTargetRpc,
   sendTargetDefaultRpc,
   sendTargetHeliusSender,
@@ -58,6 +60,7 @@ export {
   type SendTarget,
   type SubmitOptions,
   type FetchLike,
+  type HeliusPingOptions,
 } from "./submit.js";
 export { proveOwnership } from "./ownership.js";
 export {

@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   SubmitError,
   astralaneIrisUrl,
+  pingHeliusSender,
+  startHeliusSenderWarmLoop,
   sendTargetAstralane,
   sendTargetHeliusSender,
   sendTargetRpc,
@@ -211,12 +213,14 @@ describe("submitTransaction", () => {
     expect(rpc.requests).toHaveLength(1);
   });
 
-  it("leaves nothing that keeps Node alive: a process that submits exits at once, despite a 60 s timeout", async () => {
+  it("leaves nothing that keeps Node alive: a process that submits (and warms Helius) exits at once, despite 60 s timers", async () => {
     // A child process: after success, an rpc error and a retried failure, closing the server must
     // be enough for it to exit. A leaked 60 s timer would keep it alive past the deadline below.
     const script = `
       import { createServer } from "node:http";
-      import { submitTransaction } from ${JSON.stringify(new URL("../../src/tx/index.ts", import.meta.url).pathname)};
+      import { startHeliusSenderWarmLoop, submitTransaction } from ${JSON.stringify(new URL("../../src/tx/index.ts", import.meta.url).pathname)};
+      // Never stopped: its unref'd interval must not keep the process alive either.
+      startHeliusSenderWarmLoop({ baseUrl: "http://127.0.0.1:1", intervalMs: 60000 });
       let n = 0;
       const server = createServer((req, res) => {
         req.resume();
@@ -309,5 +313,50 @@ describe("secrets never appear in submit errors", () => {
     const short: FetchLike = () => Promise.reject(new TypeError("refused for Zq9x"));
     const err2 = await submitError(submitTransaction(sendTargetAstralane("Zq9x"), TX, { fetch: short, retries: 0 }));
     expect(everything(err2)).not.toContain("Zq9x");
+  });
+});
+
+describe("Helius Sender warm-up", () => {
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it("pingHeliusSender: true on 2xx at <baseUrl>/ping, false on an error status, a refused connection or a timeout", async () => {
+    const paths: string[] = [];
+    const rpc = await rpcServer(() => undefined);
+    const server = servers.at(-1) as Server;
+    server.removeAllListeners("request");
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      paths.push(`${req.method ?? ""} ${req.url ?? ""}`);
+      if (req.url === "/a/ping") res.end("ok");
+      else if (req.url === "/b/ping") reply(res, "no", 500);
+      // "/c/ping" never answers
+    });
+    await expect(pingHeliusSender({ baseUrl: `${rpc.url}/a/` })).resolves.toBe(true);
+    await expect(pingHeliusSender({ baseUrl: `${rpc.url}/b` })).resolves.toBe(false);
+    await expect(pingHeliusSender({ baseUrl: `${rpc.url}/c`, timeoutMs: 100 })).resolves.toBe(false);
+    await expect(pingHeliusSender({ baseUrl: "http://127.0.0.1:1" })).resolves.toBe(false);
+    expect(paths).toEqual(["GET /a/ping", "GET /b/ping", "GET /c/ping"]);
+  });
+
+  it("startHeliusSenderWarmLoop pings at once, then on every interval, until stop()", async () => {
+    let pings = 0;
+    const rpc = await rpcServer(() => undefined);
+    const server = servers.at(-1) as Server;
+    server.removeAllListeners("request");
+    server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+      pings++;
+      res.end("ok");
+    });
+    const slow = startHeliusSenderWarmLoop({ baseUrl: rpc.url, intervalMs: 60_000 });
+    await sleep(150);
+    slow.stop();
+    expect(pings).toBe(1); // at once, not after the first interval
+    const loop = startHeliusSenderWarmLoop({ baseUrl: rpc.url, intervalMs: 25 });
+    await sleep(200);
+    expect(pings).toBeGreaterThanOrEqual(4);
+    loop.stop();
+    const stopped = pings;
+    await sleep(120);
+    expect(pings).toBe(stopped);
+    expect(() => startHeliusSenderWarmLoop({ intervalMs: 0 })).toThrow(/intervalMs/);
   });
 });
