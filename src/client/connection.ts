@@ -186,7 +186,10 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<InboundMessage<M>> {
-    return iterate(() => this.recv());
+    return iterate(
+      () => this.recv(),
+      () => (this.#userClosed ? undefined : this.#inbox.shift()),
+    );
   }
 
   /** The sender: one method per client message. Throws a `closed` error after `close()`. */
@@ -197,7 +200,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   /** `[sender, receiver]`, like the official SDK. */
   split(): [StreamSender, LaneReceiver<M>] {
     const recv = (): Promise<InboundMessage<M> | null> => this.recv();
-    return [this.#sender, { recv, [Symbol.asyncIterator]: () => iterate(recv) }];
+    const poll = (): InboundMessage<M> | undefined => (this.#userClosed ? undefined : this.#inbox.shift());
+    return [this.#sender, { recv, [Symbol.asyncIterator]: () => iterate(recv, poll) }];
   }
 
   /**
@@ -687,11 +691,17 @@ function abortError(signal: AbortSignal | undefined): StreamError {
   return new StreamError("aborted", "connect() was aborted", { cause: signal?.reason });
 }
 
-/** An async iterator over a `recv()` that ends at `null`. */
-function iterate<T>(recv: () => Promise<T | null>): AsyncIterableIterator<T> {
+/**
+ * An async iterator over a `recv()` that ends at `null`. `poll` takes a message that is already
+ * waiting without going through `recv()`'s promise: one promise per message instead of two.
+ */
+export function iterate<T>(recv: () => Promise<T | null>, poll?: () => T | undefined): AsyncIterableIterator<T> {
   const iterator: AsyncIterableIterator<T> = {
-    next: () =>
-      recv().then((value): IteratorResult<T> => (value === null ? { done: true, value: undefined } : { done: false, value })),
+    next: () => {
+      const ready = poll?.();
+      if (ready !== undefined) return Promise.resolve({ done: false, value: ready });
+      return recv().then((value): IteratorResult<T> => (value === null ? { done: true, value: undefined } : { done: false, value }));
+    },
     [Symbol.asyncIterator]: () => iterator,
   };
   return iterator;

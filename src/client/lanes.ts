@@ -2,25 +2,12 @@
  * `connectLanes()` compatibility: the official SDK's high and low receivers over one connection.
  */
 import type { IntMode } from "../protocol/index.js";
-import type { StreamConnection } from "./connection.js";
+import { iterate, type StreamConnection } from "./connection.js";
 import type { CloseOptions, InboundMessage, LaneReceiver, StreamSender } from "./types.js";
 
 function lane<M extends IntMode>(connection: StreamConnection<M>, which: "high" | "low"): LaneReceiver<M> {
   const recv = (): Promise<InboundMessage<M> | null> => connection._recvLane(which);
-  const receiver: LaneReceiver<M> = {
-    recv,
-    [Symbol.asyncIterator]() {
-      const iterator: AsyncIterableIterator<InboundMessage<M>> = {
-        next: () =>
-          recv().then((value): IteratorResult<InboundMessage<M>> =>
-            value === null ? { done: true, value: undefined } : { done: false, value },
-          ),
-        [Symbol.asyncIterator]: () => iterator,
-      };
-      return iterator;
-    },
-  };
-  return receiver;
+  return { recv, [Symbol.asyncIterator]: () => iterate(recv) };
 }
 
 /**
