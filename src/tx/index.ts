@@ -45,6 +45,7 @@ export {
   submitTransaction,
   sendTransactionB64To,
   sendTransaction,
+  signAndSendUnsignedTxB64,
   pingHeliusSender,
   startHeliusSenderWarmLoop,
   sendTargetRpc,

@@ -5,6 +5,8 @@
  */
 import type { VersionedTransaction } from "@solana/web3.js";
 import { StreamValidationError, SubmitError } from "../errors.js";
+import { signUnsignedTxB64Fast } from "./sign.js";
+import type { SignerInput } from "./signer.js";
 
 /** Helius Sender base URL (the official SDK's constant). */
 export const HELIUS_SENDER_BASE_URL = "https://sender.helius-rpc.com";
@@ -387,6 +389,19 @@ export function sendTransaction(
   options: SubmitOptions & { fetch_impl?: FetchLike } = {},
 ): Promise<string> {
   return sendTransactionB64To(target, Buffer.from(tx.serialize()).toString("base64"), options);
+}
+
+/**
+ * Signs on the fast path and submits (the official SDK's name). Unguarded: prefer
+ * `signExitTransaction` followed by {@link submitTransaction}, which checks the transaction first.
+ */
+export function signAndSendUnsignedTxB64(
+  target: SendTarget,
+  unsignedTxB64: string,
+  signer: SignerInput,
+  options: SubmitOptions & { fetch_impl?: FetchLike } = {},
+): Promise<string> {
+  return sendTransactionB64To(target, signUnsignedTxB64Fast(unsignedTxB64, signer), options);
 }
 
 function pingUrlOf(baseUrl: string | undefined): string {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { VersionedTransaction } from "@solana/web3.js";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   SubmitError,
@@ -11,9 +12,12 @@ import {
   sendTargetHeliusSender,
   sendTargetRpc,
   sendTransactionB64To,
+  sendTransaction,
+  signAndSendUnsignedTxB64,
   submitTransaction,
   type FetchLike,
 } from "../../src/tx/index.js";
+import { keypair, legacyTxB64, memo } from "./helpers.js";
 
 const TX = Buffer.from("a signed transaction").toString("base64");
 const SIG = "5SFdhyCqKiTRLUBcPiRLAkNWtNznXf1Lff7qegZi6EpxkdryD3yi9EvxSyiQngWeNmc73PtTjAhwZG6eHNgH4vRH";
@@ -98,6 +102,18 @@ describe("submitTransaction", () => {
       params: [TX, { encoding: "base64", skipPreflight: true, maxRetries: 0, preflightCommitment: "processed" }],
     });
     expect(second?.body["params"]).toEqual([TX, { encoding: "base64", skipPreflight: false, maxRetries: 3, preflightCommitment: "processed" }]);
+  });
+
+  it("official-name helpers: sendTransaction (web3.js tx) and signAndSendUnsignedTxB64 post the same signed bytes", async () => {
+    const rpc = await rpcServer((_req, res) => ok(res));
+    const wallet = keypair(1);
+    const unsigned = legacyTxB64(wallet.publicKey, [memo(wallet.publicKey)]);
+    const tx = VersionedTransaction.deserialize(Buffer.from(unsigned, "base64"));
+    tx.sign([wallet]);
+    await expect(sendTransaction(sendTargetRpc(rpc.url), tx)).resolves.toBe(SIG);
+    await expect(signAndSendUnsignedTxB64(sendTargetRpc(rpc.url), unsigned, wallet)).resolves.toBe(SIG);
+    const sent = rpc.requests.map((r) => (r.body["params"] as unknown[])[0]);
+    expect(sent).toEqual([Buffer.from(tx.serialize()).toString("base64"), Buffer.from(tx.serialize()).toString("base64")]);
   });
 
   it("Helius Sender target: posts to its URL, no preflightCommitment", async () => {
