@@ -464,6 +464,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     const requeued = this.#outbound.requeueInflight();
     if (requeued > 0) this.#debug(`${requeued} unconfirmed message(s) back at the head of the queue`);
     if (this.#status === "closing") {
+      this.emit("disconnected", { code, reason, willReconnect: false });
       this.#closingWake?.();
       return;
     }
@@ -552,9 +553,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
         this.#heartbeat.stop();
         await this.#wake(CLOSE_GRACE_MS, () => ws.close(1000, "client closed"), () => ws.terminate());
         // ws emits `close` asynchronously after terminate(); make sure our path ran.
-        if (this.#ws === ws) this.#linkLost(1000, "client closed");
+        if (this.#ws === ws) this.#linkLost(1006, "closed without a close frame");
       }
-      this.emit("disconnected", { code: 1000, reason: "client closed", willReconnect: false });
     }
     this.#end(undefined);
   }

@@ -26,8 +26,11 @@ describe("close()", () => {
     for (let i = 0; i < 200; i++) sender.ping(i);
     sender.closeById(42);
     const statuses: string[] = [];
+    const disconnects: unknown[] = [];
     connection.on("status", ({ current }) => statuses.push(current));
+    connection.on("disconnected", (info) => disconnects.push(info));
     await connection.close();
+    expect(disconnects).toEqual([{ code: 1000, reason: "client closed", willReconnect: false }]);
     const conn = s.connection(0);
     expect(conn.isClosed).toBe(true);
     expect((await conn.closed).code).toBe(1000);
