@@ -222,6 +222,15 @@ describe("reconnect", () => {
     expect(() => connection.sender().ping()).toThrow(expect.objectContaining({ code: "closed" }));
   });
 
+  it("error events with nobody listening do not crash the process", async () => {
+    const s = await start({ handshake: (i) => (i === 0 ? "after_configure" : { status: 500 }) });
+    const connection = await connect(s, { reconnect: { initialDelayMs: 5, maxDelayMs: 5, maxAttempts: 2 } });
+    expect(connection.listenerCount("error")).toBe(0);
+    s.connection(0).drop(1011);
+    await waitFor(() => connection.status === "closed");
+    expect(s.attempts).toBe(3);
+  });
+
   it("an auth failure on a reconnect stops reconnecting", async () => {
     const s = await start({ handshake: (i) => (i === 0 ? "after_configure" : { status: 401 }) });
     const connection = await connect(s);
