@@ -76,12 +76,18 @@ const clientStrict = compileAll(strictClientSchemas, CLIENT_MESSAGE_TYPES);
  * The test suite checks that this gives exactly what `safeParse` gives, for every type.
  */
 type Finish = "as-is" | "watched" | "parse";
+interface ServerEntry {
+  number: AnySchema;
+  bigint: AnySchema;
+  finish: Finish;
+}
 const NESTED_DEFAULTS: ReadonlySet<string> = new Set<ServerMessageType>(["hello_ok"]);
-const serverFinish = new Map<string, Finish>(
+// One lookup per frame: both schemas and the fast-path finish, by `type`.
+const serverEntries = new Map<string, ServerEntry>(
   SERVER_MESSAGE_TYPES.map((type) => {
-    if (NESTED_DEFAULTS.has(type)) return [type, "parse"];
     const shape = (numberServerSchemas[type] as { shape: Record<string, unknown> }).shape;
-    return [type, "watched" in shape ? "watched" : "as-is"];
+    const finish: Finish = NESTED_DEFAULTS.has(type) ? "parse" : "watched" in shape ? "watched" : "as-is";
+    return [type, { number: serverNumber.get(type) as AnySchema, bigint: serverBigint.get(type) as AnySchema, finish }];
   }),
 );
 
@@ -173,20 +179,19 @@ export function parseServerMessage<M extends IntMode = "number">(
     const env = readEnvelope(raw);
     if ("kind" in env) return env;
     const bigint = options?.ints === "bigint";
-    const numberSchema = serverNumber.get(env.type);
-    if (numberSchema === undefined) return { kind: "unknown", type: env.type, value: env.obj, raw };
+    const entry = serverEntries.get(env.type);
+    if (entry === undefined) return { kind: "unknown", type: env.type, value: env.obj, raw };
     if (!bigint && env.lossless) return parseRounded(raw, env) as ParseResult<ServerMessage<M>>;
     // Number mode, the common frame: `validate` builds no output, so the object JSON.parse made
     // becomes the message, with its one default filled in. (Bigint mode needs the schema's output:
     // the BigInt conversions dominate there, not zod.)
-    const finish = serverFinish.get(env.type);
+    const finish = entry.finish;
     // An own `__proto__` key (legal JSON) would survive only here; the schema path drops it.
-    if (!bigint && finish !== "parse" && !Object.hasOwn(env.obj, "__proto__") && numberSchema.validate(env.obj)) {
+    if (!bigint && finish !== "parse" && !Object.hasOwn(env.obj, "__proto__") && entry.number.validate(env.obj)) {
       if (finish === "watched" && env.obj["watched"] === undefined) env.obj["watched"] = false;
       return { kind: "message", message: env.obj as ServerMessage<M> };
     }
-    const schema = (bigint ? serverBigint.get(env.type) : numberSchema) as AnySchema;
-    const result = schema.safeParse(env.obj);
+    const result = (bigint ? entry.bigint : entry.number).safeParse(env.obj);
     if (!result.success) return invalidSchema(raw, env.type, result.error);
     return { kind: "message", message: result.data as ServerMessage<M> };
   } catch (err) {
