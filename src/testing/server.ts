@@ -16,7 +16,7 @@ import {
   type StrategyConfig,
 } from "../protocol/index.js";
 import { liquidityTrend, maxSellWithin, pnlPct, Prng, randomTrade, TradePool, walkLiquidity, walkPrice } from "./market.js";
-import { initialMirrorState, mirrorBuyRefusal, recordMirrorResult, type MirrorWalletState } from "./mirror.js";
+import { MirrorDesk, type PendingMirrorBuy } from "./mirror-desk.js";
 import {
   GRADUATES_TO,
   balanceUpdateFrame,
@@ -53,90 +53,9 @@ import {
 import { manualExit, onGraduation, step, type ExitDecision } from "./strategy-engine.js";
 import { buildUnsignedTx } from "./txfactory.js";
 import { Waiters } from "./waiters.js";
+import { DEFAULTS, type MockExitSignal, type MockStreamServerEvents, type MockStreamServerOptions } from "./options.js";
 
-/** Options of {@link MockStreamServer.start}; all optional. */
-export interface MockStreamServerOptions {
-  /** @defaultValue 0 (a free port) */
-  port?: number;
-  /** @defaultValue `"127.0.0.1"` */
-  host?: string;
-  /** Accepted `x-api-key` values. @defaultValue any non-empty key */
-  apiKeys?: readonly string[];
-  /**
-   * When `hello_ok` is sent: after a valid `configure` (what the official SDKs expect), or as
-   * soon as the socket opens (the docs' order).
-   * @defaultValue `"after_configure"`
-   */
-  helloOrder?: "after_configure" | "on_connect";
-  /** Tier limits (protocol.md section 9.1); liquidity snapshots on tier 1+. @defaultValue 1 */
-  tier?: MockTier;
-  /**
-   * Accept strategies whose thresholds are all 0 (timeout-only strategies: the official SDKs
-   * keep the deadline client-side and send such a strategy). Refused with `invalid_strategy`
-   * otherwise.
-   * @defaultValue false
-   */
-  allowEmptyStrategy?: boolean;
-  /** Simulator period: one `pnl_update` per position per period. @defaultValue 100 */
-  pnlFlushMs?: number;
-  /** Seed of prices, ids, accounts and blockhashes. @defaultValue a random seed (see {@link MockStreamServer.seed}) */
-  seed?: number;
-  /** Delay between an accepted `sendTransaction` and its settlement. @defaultValue 200 */
-  settleMs?: number;
-  /** Random-walk prices of positions not scripted. @defaultValue true */
-  priceWalk?: boolean;
-  /** Standard deviation of one random-walk step (log price). @defaultValue 0.01 */
-  volatility?: number;
-  /** Chance of a `trade_tick` per position per period. @defaultValue 0.2 */
-  tradeTickProbability?: number;
-  /** Band whose `max_tokens` caps sales under `liquidity_guard`, in bps. @defaultValue 500 */
-  guardSlippageBps?: number;
-  /**
-   * Simulated buys: every `everyMs`, each configured wallet with fewer than `maxOpenPerWallet`
-   * open positions gets a new one. Off unless given (the CLI turns it on).
-   */
-  simulateBuys?: { everyMs?: number; maxOpenPerWallet?: number };
-}
-
-/** An exit signal as reported by the `exit_signal` event. */
-export interface MockExitSignal {
-  position_id: number;
-  wallet_pubkey: string;
-  reason: string;
-  sell_tokens: bigint | undefined;
-  level_index: number | undefined;
-  position_tokens: bigint;
-  profit_units: bigint;
-  unsigned_tx_b64: string;
-}
-
-/** Events of {@link MockStreamServer} (eventemitter3). */
-export interface MockStreamServerEvents {
-  /** A socket was accepted (before the handshake). */
-  connection: [connection: MockConnection];
-  /** `configure` accepted and `hello_ok` sent. */
-  handshake: [connection: MockConnection];
-  disconnect: [connection: MockConnection, code: number, reason: string];
-  /** A valid client message (aliases normalised). */
-  message: [connection: MockConnection, message: ClientMessage];
-  /** An `error` frame was sent in answer to a client frame. */
-  refused: [connection: MockConnection, refusal: MockRefusal];
-  /** An upgrade was refused (401 for a bad or missing key, 404 for a wrong path). The key is never included. */
-  rejected: [info: { status: number; reason: string }];
-  position_opened: [position: MockPositionInfo];
-  position_closed: [position: MockPositionInfo, reason: string];
-  exit_signal: [signal: MockExitSignal];
-  /** The RPC accepted a signed transaction. */
-  submitted: [info: { signature: string; position_id: number | undefined; kind: "exit" | "mirror_buy" }];
-  /** A sale settled: `balance_update` (and `position_closed` when empty) were sent. */
-  settled: [info: { position_id: number; reason: string; sold: bigint; tokens_left: bigint; signature: string }];
-  graduated: [position: MockPositionInfo];
-  mirror_buy_signal: [info: { watched_wallet: string; user_wallet: string; mint: string }];
-  mirror_buy_failed: [info: { watched_wallet: string; mint: string; reason: string }];
-  mirror_wallet_auto_disabled: [info: { watched_wallet: string; loss_count: number }];
-  /** Internal trouble that did not stop the server (socket errors). Never contains the API key. */
-  debug: [message: string];
-}
+export type { MockExitSignal, MockStreamServerEvents, MockStreamServerOptions } from "./options.js";
 
 interface SignalRecord {
   kind: "exit" | "mirror_buy";
@@ -149,26 +68,7 @@ interface SignalRecord {
   mirror?: PendingMirrorBuy;
 }
 
-interface PendingMirrorBuy {
-  watchedWallet: string;
-  userWallet: string;
-  mint: string;
-  amount: bigint;
-  source: MockPosition;
-  connection: MockConnection;
-  done: boolean;
-}
 
-const DEFAULTS = {
-  host: "127.0.0.1",
-  helloOrder: "after_configure",
-  tier: 1,
-  pnlFlushMs: 100,
-  settleMs: 200,
-  volatility: 0.01,
-  tradeTickProbability: 0.2,
-  guardSlippageBps: 500,
-} as const;
 
 /**
  * A protocol-faithful local LaserSell stream server for tests, demos and the CLI.
@@ -210,8 +110,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   private readonly handshakes: MockConnection[] = [];
   private readonly positionsById = new Map<number, MockPosition>();
   private readonly signals = new Map<string, SignalRecord>();
-  private readonly mirrorState = new Map<string, MirrorWalletState>();
-  private readonly pendingMirror = new Map<string, PendingMirrorBuy>();
+  private readonly mirror: MirrorDesk;
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   private readonly waiters = new Waiters();
   private readonly sessionBase: number;
@@ -240,6 +139,26 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     this.tradePool = new TradePool(new Prng(seed ^ 0xc2b2ae35));
     this.sessionBase = 90_000 + this.idPrng.int(0, 9_999);
     this.nextPositionId = 1_000 + this.idPrng.int(0, 999);
+    this.mirror = new MirrorDesk({
+      connectionsFor: (wallet, how) => this.connectionsFor(wallet, how),
+      openPositions: () => this.positionsById.values(),
+      openPosition: (o) => this.openPosition(o),
+      registerBuy: (pending, memo) => {
+        const tx = buildUnsignedTx(pending.userWallet, memo, this.txPrng);
+        this.signals.set(Buffer.from(tx.message).toString("base64"), {
+          kind: "mirror_buy",
+          positionId: pending.source.id,
+          wallet: pending.userWallet,
+          reason: "mirror_buy",
+          sellTokens: undefined,
+          signature: undefined,
+          mirror: pending,
+        });
+        return tx.b64;
+      },
+      later: (fn) => this.later(fn),
+      emit: (event, ...args) => this.emitAndNotify(event, ...args),
+    });
     const host = options.host ?? DEFAULTS.host;
     const urlHost = host.includes(":") ? `[${host}]` : host;
     this.url = `ws://${urlHost}:${port}/v1/ws`;
@@ -319,7 +238,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       if (conn.configured && this.tracks(conn, p)) this.announce(conn, p);
     }
     this.emitAndNotify("position_opened", info(p));
-    if (p.watched) this.runMirrorBuys(p);
+    if (p.watched) this.mirror.onWatchedBuy(p);
     return { position_id: p.id, token_account: p.tokenAccount, mint: p.mint };
   }
 
@@ -775,16 +694,9 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
         for (const p of this.positionsById.values()) if (this.tracks(conn, p) && !conn.announced.has(p.id)) this.announce(conn, p);
         return;
       }
-      case "mirror_buy_result": {
-        const pending = this.pendingMirror.get(this.mirrorKey(conn, msg.mint));
-        if (pending === undefined || pending.done) return;
-        if (msg.success) this.scheduleMirrorFill(pending);
-        else {
-          pending.done = true;
-          this.pendingMirror.delete(this.mirrorKey(conn, msg.mint));
-        }
+      case "mirror_buy_result":
+        this.mirror.onResult(conn, msg.mint, msg.success);
         return;
-      }
     }
   }
 
@@ -937,7 +849,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     if (signal.signature !== undefined) return signal.signature;
     signal.signature = tx.signature;
     this.emitAndNotify("submitted", { signature: tx.signature, position_id: signal.kind === "exit" ? signal.positionId : undefined, kind: signal.kind });
-    this.later(() => (signal.kind === "exit" ? this.settleExit(key, signal) : signal.mirror !== undefined && this.fillMirror(signal.mirror)));
+    this.later(() => (signal.kind === "exit" ? this.settleExit(key, signal) : signal.mirror !== undefined && this.mirror.fill(signal.mirror)));
     return tx.signature;
   }
 
@@ -965,117 +877,8 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     this.emitAndNotify("settled", { position_id: p.id, reason: signal.reason, sold, tokens_left: p.tokens, signature: signal.signature ?? "" });
     if (p.tokens === 0n) {
       this.closePosition(p, signal.reason);
-      if (p.mirrorSource !== undefined) this.recordMirrorClose(p, profit);
+      if (p.mirrorSource !== undefined) this.mirror.onMirrorClosed(p, profit);
     }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Mirror flow
-  // ---------------------------------------------------------------------------------------------
-
-  private mirrorKey(conn: MockConnection, mint: string): string {
-    return `${conn.id}:${mint}`;
-  }
-
-  private mirrorStateOf(wallet: string): MirrorWalletState {
-    let s = this.mirrorState.get(wallet);
-    if (s === undefined) {
-      s = initialMirrorState();
-      this.mirrorState.set(wallet, s);
-    }
-    return s;
-  }
-
-  private runMirrorBuys(source: MockPosition): void {
-    for (const conn of this.connectionsFor(source.wallet, "watch")) {
-      const entry = conn.watches(source.wallet);
-      const autoBuy = entry?.auto_buy;
-      if (autoBuy === undefined) continue;
-      const state = this.mirrorStateOf(source.wallet);
-      const mirrors = [...this.positionsById.values()].filter((q) => q.mirrorSource === source.wallet);
-      const amount = BigInt(autoBuy.amount_quote_units);
-      const refusal = mirrorBuyRefusal({
-        config: conn.mirrorConfig,
-        state,
-        nowMs: Date.now(),
-        creatorIsWatched: source.creatorIsWatched,
-        openMirrorPositions: mirrors.length,
-        activeQuoteUnits: mirrors.reduce((sum, q) => sum + Number(q.entryQuote), 0),
-        amountQuoteUnits: Number(amount),
-        poolQuoteUnits: source.poolQuote,
-      });
-      if (refusal !== undefined) {
-        conn.send({ type: "mirror_buy_failed", watched_wallet: source.wallet, mint: source.mint, reason: refusal });
-        this.emitAndNotify("mirror_buy_failed", { watched_wallet: source.wallet, mint: source.mint, reason: refusal });
-        continue;
-      }
-      state.lastBuyAtMs = Date.now();
-      const pending: PendingMirrorBuy = { watchedWallet: source.wallet, userWallet: autoBuy.wallet_pubkey, mint: source.mint, amount, source, connection: conn, done: false };
-      this.pendingMirror.set(this.mirrorKey(conn, source.mint), pending);
-      const tx = buildUnsignedTx(autoBuy.wallet_pubkey, `lasersell-mock:buy:${source.mint}:${amount}`, this.txPrng);
-      this.signals.set(Buffer.from(tx.message).toString("base64"), {
-        kind: "mirror_buy",
-        positionId: source.id,
-        wallet: autoBuy.wallet_pubkey,
-        reason: "mirror_buy",
-        sellTokens: undefined,
-        signature: undefined,
-        mirror: pending,
-      });
-      const bps = conn.mirrorConfig?.buy_slippage_bps;
-      conn.send({
-        type: "mirror_buy_signal",
-        session_id: conn.sessionId,
-        watched_wallet: source.wallet,
-        mint: source.mint,
-        user_wallet: autoBuy.wallet_pubkey,
-        amount_quote_units: amount,
-        input: "SOL",
-        unsigned_tx_b64: tx.b64,
-        slippage_bps: bps === undefined || bps === 0 ? 2500 : bps,
-        ...(conn.sendMode === undefined ? {} : { send_mode: conn.sendMode }),
-        ...(conn.tipLamports === undefined ? {} : { tip_lamports: conn.tipLamports }),
-        market_context: source.marketContext,
-      });
-      this.emitAndNotify("mirror_buy_signal", { watched_wallet: source.wallet, user_wallet: autoBuy.wallet_pubkey, mint: source.mint });
-    }
-  }
-
-  private scheduleMirrorFill(pending: PendingMirrorBuy): void {
-    this.later(() => this.fillMirror(pending));
-  }
-
-  /** The mirror buy landed: the user's mirror position opens (once). */
-  private fillMirror(pending: PendingMirrorBuy): void {
-    if (pending.done) return;
-    pending.done = true;
-    this.pendingMirror.delete(this.mirrorKey(pending.connection, pending.mint));
-    const src = pending.source;
-    const tokens = (pending.amount * src.entryTokens) / src.entryQuote;
-    const opened = this.openPosition({
-      wallet: pending.userWallet,
-      mint: pending.mint,
-      tokens: tokens > 0n ? tokens : 1n,
-      entryQuoteUnits: pending.amount,
-      marketType: src.marketType,
-      mirrorSource: pending.watchedWallet,
-      watched: false,
-      scripted: src.scripted,
-    });
-    const p = this.positionsById.get(opened.position_id);
-    if (p !== undefined) p.multiplier = 1;
-  }
-
-  private recordMirrorClose(p: MockPosition, profit: bigint): void {
-    const source = p.mirrorSource;
-    if (source === undefined) return;
-    const owner = this.connectionsFor(p.wallet, "own").find((c) => c.watches(source) !== undefined);
-    const tripped = recordMirrorResult(this.mirrorStateOf(source), profit, owner?.mirrorConfig);
-    if (tripped === undefined) return;
-    for (const c of this.connectionsFor(source, "watch")) {
-      c.send({ type: "mirror_wallet_auto_disabled", watched_wallet: source, reason: "consecutive_losses", loss_count: tripped });
-    }
-    this.emitAndNotify("mirror_wallet_auto_disabled", { watched_wallet: source, loss_count: tripped });
   }
 
   // ---------------------------------------------------------------------------------------------
