@@ -23,8 +23,52 @@ export function positionKey(id: number | bigint): string {
   return String(id);
 }
 
+/**
+ * Copies every handle field into an object literal of one fixed shape (absent fields are
+ * `undefined`), so all states and snapshots share a hidden class and copying stays cheap.
+ */
+function fixed<M extends IntMode>(s: Draft<M>): Draft<M> {
+  return {
+    position_id: s.position_id,
+    token_account: s.token_account,
+    wallet_pubkey: s.wallet_pubkey,
+    mint: s.mint,
+    token_program: s.token_program,
+    tokens: s.tokens,
+    entry_quote_units: s.entry_quote_units,
+    market_context: s.market_context,
+    market_type: s.market_type,
+    token_name: s.token_name,
+    token_symbol: s.token_symbol,
+    token_decimals: s.token_decimals,
+    token_price_quote: s.token_price_quote,
+    market_cap_quote: s.market_cap_quote,
+    pool_liquidity_quote: s.pool_liquidity_quote,
+    opened_at_ms: s.opened_at_ms,
+    slot: s.slot,
+    watched: s.watched,
+    mirror_source: s.mirror_source,
+    profit_units: s.profit_units,
+    proceeds_units: s.proceeds_units,
+    peak_profit_units: s.peak_profit_units,
+    pnl_server_time_ms: s.pnl_server_time_ms,
+    slippage_bands: s.slippage_bands,
+    liquidity_trend: s.liquidity_trend,
+    last_exit: s.last_exit,
+    first_seen_at_ms: s.first_seen_at_ms,
+    deadline_at_ms: s.deadline_at_ms,
+  } as Draft<M>;
+}
+
+interface Entry<M extends IntMode> {
+  /** Mutable working copy (fixed shape); never handed out. */
+  state: Draft<M>;
+  /** The frozen snapshot of `state` handed out. */
+  handle: PositionHandle<M>;
+}
+
 export class PositionBook<M extends IntMode> {
-  readonly #byId = new Map<string, PositionHandle<M>>();
+  readonly #byId = new Map<string, Entry<M>>();
   readonly #byTokenAccount = new Map<string, string>();
 
   get size(): number {
@@ -32,11 +76,13 @@ export class PositionBook<M extends IntMode> {
   }
 
   all(): PositionHandle<M>[] {
-    return [...this.#byId.values()];
+    const out: PositionHandle<M>[] = [];
+    for (const entry of this.#byId.values()) out.push(entry.handle);
+    return out;
   }
 
   get(key: string): PositionHandle<M> | undefined {
-    return this.#byId.get(key);
+    return this.#byId.get(key)?.handle;
   }
 
   keyOfTokenAccount(tokenAccount: string): string | undefined {
@@ -50,7 +96,7 @@ export class PositionBook<M extends IntMode> {
    */
   open(msg: PositionOpened<M>, nowWallMs: number): { handle: PositionHandle<M>; known: boolean } {
     const key = positionKey(msg.position_id);
-    const previous = this.#byId.get(key);
+    const previous = this.#byId.get(key)?.state;
     const draft: Draft<M> = {
       position_id: msg.position_id,
       token_account: msg.token_account,
@@ -110,7 +156,7 @@ export class PositionBook<M extends IntMode> {
       key = msg.token_account === undefined ? undefined : this.#byTokenAccount.get(msg.token_account);
     }
     if (key === undefined) return undefined;
-    const handle = this.#byId.get(key);
+    const handle = this.#byId.get(key)?.handle;
     if (handle === undefined) return undefined;
     this.#byId.delete(key);
     if (this.#byTokenAccount.get(handle.token_account) === key) this.#byTokenAccount.delete(handle.token_account);
@@ -118,40 +164,33 @@ export class PositionBook<M extends IntMode> {
   }
 
   pnl(msg: PnlUpdate<M>): PositionHandle<M> | undefined {
-    const key = positionKey(msg.position_id);
-    const previous = this.#byId.get(key);
-    if (previous === undefined) return undefined;
-    const draft: Draft<M> = {
-      ...previous,
-      profit_units: msg.profit_units,
-      proceeds_units: msg.proceeds_units,
-      pnl_server_time_ms: msg.server_time_ms,
-      peak_profit_units:
-        previous.peak_profit_units === undefined || msg.profit_units > previous.peak_profit_units
-          ? msg.profit_units
-          : previous.peak_profit_units,
-    };
-    if (msg.token_price_quote !== undefined) draft.token_price_quote = msg.token_price_quote;
-    if (msg.market_cap_quote !== undefined) draft.market_cap_quote = msg.market_cap_quote;
-    return this.#store(key, draft);
+    const entry = this.#byId.get(positionKey(msg.position_id));
+    if (entry === undefined) return undefined;
+    const state = entry.state;
+    state.profit_units = msg.profit_units;
+    state.proceeds_units = msg.proceeds_units;
+    state.pnl_server_time_ms = msg.server_time_ms;
+    if (state.peak_profit_units === undefined || msg.profit_units > state.peak_profit_units) {
+      state.peak_profit_units = msg.profit_units;
+    }
+    if (msg.token_price_quote !== undefined) state.token_price_quote = msg.token_price_quote;
+    if (msg.market_cap_quote !== undefined) state.market_cap_quote = msg.market_cap_quote;
+    return this.#snap(entry);
   }
 
   liquidity(msg: LiquiditySnapshot<M>): PositionHandle<M> | undefined {
-    const key = positionKey(msg.position_id);
-    const previous = this.#byId.get(key);
-    if (previous === undefined) return undefined;
-    return this.#store(key, {
-      ...previous,
-      slippage_bands: Object.freeze(msg.bands.map((band) => Object.freeze({ ...band }))),
-      liquidity_trend: msg.liquidity_trend,
-    });
+    const entry = this.#byId.get(positionKey(msg.position_id));
+    if (entry === undefined) return undefined;
+    entry.state.slippage_bands = Object.freeze(msg.bands.map((band) => Object.freeze({ ...band })));
+    entry.state.liquidity_trend = msg.liquidity_trend;
+    return this.#snap(entry);
   }
 
   /** Applies an exit signal: records it and takes `position_tokens` as the current size. */
   exit(msg: ExitSignalWithTx<M>): PositionHandle<M> | undefined {
     const key = this.#find(msg.position_id, msg.token_account);
-    if (key === undefined) return undefined;
-    const previous = this.#byId.get(key) as PositionHandle<M>;
+    const entry = key === undefined ? undefined : this.#byId.get(key);
+    if (entry === undefined) return undefined;
     const last: { -readonly [K in keyof LastExitSignal<M>]: LastExitSignal<M>[K] } = {
       reason: msg.reason,
       position_tokens: msg.position_tokens,
@@ -160,7 +199,9 @@ export class PositionBook<M extends IntMode> {
     };
     if (msg.sell_tokens !== undefined) last.sell_tokens = msg.sell_tokens;
     if (msg.level_index !== undefined) last.level_index = msg.level_index;
-    return this.#store(key, { ...previous, tokens: msg.position_tokens, last_exit: Object.freeze(last) });
+    entry.state.tokens = msg.position_tokens;
+    entry.state.last_exit = Object.freeze(last);
+    return this.#snap(entry);
   }
 
   /**
@@ -173,28 +214,26 @@ export class PositionBook<M extends IntMode> {
       const key = this.#byTokenAccount.get(msg.token_account);
       if (key !== undefined) keys.push(key);
     } else {
-      for (const [key, handle] of this.#byId) {
-        if (handle.wallet_pubkey === msg.wallet_pubkey && handle.mint === msg.mint) keys.push(key);
+      for (const [key, { state }] of this.#byId) {
+        if (state.wallet_pubkey === msg.wallet_pubkey && state.mint === msg.mint) keys.push(key);
       }
     }
     const updated: PositionHandle<M>[] = [];
     for (const key of keys) {
-      const previous = this.#byId.get(key) as PositionHandle<M>;
-      const draft: Draft<M> = { ...previous, tokens: msg.tokens };
-      if (msg.token_program !== undefined) draft.token_program = msg.token_program;
-      updated.push(this.#store(key, draft));
+      const entry = this.#byId.get(key) as Entry<M>;
+      entry.state.tokens = msg.tokens;
+      if (msg.token_program !== undefined) entry.state.token_program = msg.token_program;
+      updated.push(this.#snap(entry));
     }
     return updated;
   }
 
   /** Replaces the deadline estimate of a position (`undefined` removes it). */
   setDeadline(key: string, deadlineAtMs: number | undefined): PositionHandle<M> | undefined {
-    const previous = this.#byId.get(key);
-    if (previous === undefined || previous.deadline_at_ms === deadlineAtMs) return previous;
-    const { deadline_at_ms: _drop, ...rest } = previous;
-    const draft: Draft<M> = { ...rest };
-    if (deadlineAtMs !== undefined) draft.deadline_at_ms = deadlineAtMs;
-    return this.#store(key, draft);
+    const entry = this.#byId.get(key);
+    if (entry === undefined || entry.state.deadline_at_ms === deadlineAtMs) return entry?.handle;
+    (entry.state as { deadline_at_ms: number | undefined }).deadline_at_ms = deadlineAtMs;
+    return this.#snap(entry);
   }
 
   /** The key of a message's position: by id, else by token account. */
@@ -208,10 +247,15 @@ export class PositionBook<M extends IntMode> {
     return this.#find(id as Int<M>, tokenAccount);
   }
 
-  #store(key: string, draft: Draft<M>): PositionHandle<M> {
-    const handle = Object.freeze(draft) as PositionHandle<M>;
-    this.#byId.set(key, handle);
-    return handle;
+  #store(key: string, state: Draft<M>): PositionHandle<M> {
+    const entry: Entry<M> = { state: fixed(state), handle: Object.freeze(fixed(state)) };
+    this.#byId.set(key, entry);
+    return entry.handle;
+  }
+
+  #snap(entry: Entry<M>): PositionHandle<M> {
+    entry.handle = Object.freeze(fixed(entry.state));
+    return entry.handle;
   }
 
   clear(): void {
