@@ -121,6 +121,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   private ticks = 0;
   private simTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
+  private forcedRefusal: MockRefusal | undefined;
   /** The client frame being handled, so a refusal is recorded on it. */
   private current: ReceivedFrame | undefined;
 
@@ -335,6 +336,15 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   /** Ends {@link stall}. */
   resume(connection?: MockConnection | number): void {
     for (const conn of this.pick(connection)) conn.resume();
+  }
+
+  /**
+   * Answers every `configure` from now on with this `error` frame (then close 1008) instead of
+   * `hello_ok`, e.g. `{ code: "wallet_not_registered", message: "..." }`; `undefined` restores
+   * normal handshakes. For testing how a client reports a refused handshake.
+   */
+  refuseConfigure(refusal: { code: string; message: string } | undefined): void {
+    this.forcedRefusal = refusal;
   }
 
   /** Runs one simulator period now (the interval does the same every `pnlFlushMs`). */
@@ -604,6 +614,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
 
   private onConfigure(conn: MockConnection, msg: ClientMessageOf<"configure">): void {
     const refusal =
+      this.forcedRefusal ??
       this.badPubkeys(msg.wallet_pubkeys, "wallet_pubkeys") ??
       checkWallets(msg.wallet_pubkeys, this.limits) ??
       checkStrategy(msg.strategy, this.tier, this.options.allowEmptyStrategy) ??

@@ -61,7 +61,8 @@ export type MockErrorCode =
 
 /** A refused client message: the `error` frame to send. */
 export interface MockRefusal {
-  code: MockErrorCode;
+  /** A {@link MockErrorCode}, or any code given to `server.refuseConfigure()`. */
+  code: MockErrorCode | (string & {});
   message: string;
 }
 

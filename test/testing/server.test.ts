@@ -101,6 +101,17 @@ describe("MockStreamServer: upgrade and handshake", () => {
     expect(server.received[0]?.error).toMatch(new RegExp(`^${code}: `));
   });
 
+  it("refuseConfigure() answers configure with the given error and close 1008, until reset", async () => {
+    const server = await start();
+    server.refuseConfigure({ code: "wallet_not_registered", message: "wallet 6anb... is not registered" });
+    const a = await RawClient.connect(server.url);
+    a.send(configureFrame());
+    expect(await a.next("error")).toEqual({ type: "error", code: "wallet_not_registered", message: "wallet 6anb... is not registered" });
+    expect((await a.waitClosed()).code).toBe(1008);
+    server.refuseConfigure(undefined);
+    await RawClient.configured(server.url);
+  });
+
   it("enforces the tier's wallet limit (too_many_wallets) and the tier gate for watch wallets", async () => {
     const server = await start({ tier: 0 });
     const a = await RawClient.connect(server.url);
