@@ -213,7 +213,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     return [...this.positionsById.values()].map(info);
   }
 
-  /** Snapshot of one position (open or not), or `undefined`. */
+  /** Snapshot of an open position, or `undefined` (closed positions are in {@link closedPositions}). */
   position(positionId: number): MockPositionInfo | undefined {
     const p = this.positionsById.get(positionId);
     return p === undefined ? undefined : info(p);
