@@ -168,8 +168,8 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   }
 
   /**
-   * Connects `client` with `configure` and wraps the connection in a session. The client
-   * validates `configure` (strategy and `deadline_timeout_sec`) before any I/O.
+   * Connects `client` with `configure` and wraps the connection in a session. The strategy and
+   * `deadline_timeout_sec` are validated before any I/O (`StreamValidationError`).
    *
    * @example
    * ```ts
@@ -181,6 +181,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     configure: StreamConfigure,
     options: SessionConnectOptions = {},
   ): Promise<StreamSession<ClientIntMode<C>>> {
+    validateStrategy(configure.strategy, configure.deadline_timeout_sec);
     const { signal, ...sessionOptions } = options;
     const connection = (await client.connect(configure, signal === undefined ? {} : { signal })) as SessionConnection<
       ClientIntMode<C>

@@ -521,6 +521,18 @@ describe("commands", () => {
     expect(client.configures).toHaveLength(1);
   });
 
+  it("connect() refuses an invalid strategy or deadline before connecting", async () => {
+    const client = new FakeClient();
+    const bad = [
+      { wallet_pubkeys: [WALLET], strategy: { target_profit_pct: 0, stop_loss_pct: 0 } },
+      { wallet_pubkeys: [WALLET], strategy: { target_profit_pct: 5, stop_loss_pct: 1 }, deadline_timeout_sec: -1 },
+    ];
+    for (const configure of bad) {
+      await expect(StreamSession.connect(client, configure)).rejects.toBeInstanceOf(StreamValidationError);
+    }
+    expect(client.configures).toEqual([]);
+  });
+
   it("fromConnection accepts the official (connection, strategy, deadline) form and falls back to the connection's deadline", () => {
     const a = StreamSession.fromConnection(new FakeConnection(), { target_profit_pct: 5, stop_loss_pct: 1 }, 12);
     const b = StreamSession.fromConnection(new FakeConnection({ deadlineTimeoutSec: 9 }));
