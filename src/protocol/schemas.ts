@@ -165,17 +165,27 @@ export const RaydiumCpmmContextSchema = z.looseObject({
 });
 
 /**
+ * A context object that does not match its schema (a field renamed or dropped by a newer server)
+ * does not fail the message: it is delivered as received. An exit signal must never be lost over
+ * market metadata that signing its transaction does not need. Check a context's fields before
+ * relying on them (`typeof ctx.pumpswap?.pool === "string"`).
+ */
+function tolerantContext<T extends z.ZodType>(schema: T) {
+  return schema.optional().catch((ctx) => ctx.value as z.output<T> | undefined);
+}
+
+/**
  * `MarketContextMsg`: `market_type` plus one context object. An unknown `market_type` (a DEX this
  * version does not know) is accepted, and its context key is kept as an unknown field.
  */
 export const MarketContextSchema = z.looseObject({
   market_type: openString(MARKET_TYPES),
-  pumpfun: PumpFunContextSchema.optional(),
-  pumpswap: PumpSwapContextSchema.optional(),
-  meteora_dbc: MeteoraDbcContextSchema.optional(),
-  meteora_damm_v2: MeteoraDammV2ContextSchema.optional(),
-  raydium_launchpad: RaydiumLaunchpadContextSchema.optional(),
-  raydium_cpmm: RaydiumCpmmContextSchema.optional(),
+  pumpfun: tolerantContext(PumpFunContextSchema),
+  pumpswap: tolerantContext(PumpSwapContextSchema),
+  meteora_dbc: tolerantContext(MeteoraDbcContextSchema),
+  meteora_damm_v2: tolerantContext(MeteoraDammV2ContextSchema),
+  raydium_launchpad: tolerantContext(RaydiumLaunchpadContextSchema),
+  raydium_cpmm: tolerantContext(RaydiumCpmmContextSchema),
 });
 export type MarketContext = z.output<typeof MarketContextSchema>;
 

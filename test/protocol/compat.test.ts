@@ -25,6 +25,17 @@ const exit = (patch: Record<string, unknown> = {}) => ({
 });
 
 describe("forward compatibility", () => {
+  it.each(["number", "bigint"] as const)(
+    "an exit signal whose known market context changed shape is still delivered, context as received (%s)",
+    (ints) => {
+      const frame = JSON.stringify(exit({ market_context: { market_type: "pump_swap", pumpswap: { pool_id: "renamed" } } }));
+      const r = parseServerMessage(frame, { ints });
+      if (r.kind !== "message" || r.message.type !== "exit_signal_with_tx") throw new Error(r.kind);
+      expect(r.message.unsigned_tx_b64).toBe(TX);
+      expect(r.message.market_context).toEqual({ market_type: "pump_swap", pumpswap: { pool_id: "renamed" } });
+    },
+  );
+
   it("an unknown type is delivered as unknown, with the parsed frame and the raw text", () => {
     const frame = '{"type":"position_migrated","position_id":7,"to":"pump_swap","big":18446744073709551615}';
     const r = parseServerMessage(frame);

@@ -114,12 +114,6 @@ const cases: [string, string, string | RegExp, string[]][] = [
     ["market_context.market_type"],
   ],
   [
-    "known market context missing its pool",
-    opened({ market_context: { market_type: "pump_swap", pumpswap: {} } }),
-    "invalid position_opened message: market_context.pumpswap.pool: Invalid input: expected string, received undefined",
-    ["market_context.pumpswap.pool"],
-  ],
-  [
     "hello_ok limits missing a required counter",
     '{"type":"hello_ok","session_id":1,"server_time_ms":1,"limits":{"hi_capacity":256,"pnl_flush_ms":100}}',
     "invalid hello_ok message: limits.max_positions_per_session: Invalid input: expected u32 (integer 0..4294967295), received undefined",
