@@ -316,6 +316,50 @@ describe("StreamSession over a real socket", () => {
     }
   });
 
+  it("mirror trading: mirror_buy_signal, reportMirrorBuy, the mirror position's handle and its mirror_sell exit", async () => {
+    const server = await startServer();
+    const entry = { pubkey: WATCHED, auto_buy: { wallet_pubkey: WALLET, amount_quote_units: 100_000_000 }, mirror_sell: true };
+    const session = await connect(server, { watch_wallets: [entry], deadline_timeout_sec: 60 });
+    const source = server.openPosition({ wallet: WATCHED });
+    const watched = await next(session, "position_opened", (e) => e.message.position_id === source.position_id);
+    expect(watched.handle).toMatchObject({ watched: true, deadline_at_ms: undefined });
+    const signal = await next(session, "mirror_buy_signal");
+    expect(signal.message).toMatchObject({ watched_wallet: WATCHED, user_wallet: WALLET, mint: source.mint, input: "SOL" });
+    expect(signal.message.unsigned_tx_b64.length).toBeGreaterThan(100);
+    session.reportMirrorBuy(signal, true);
+    const mirror = await next(session, "position_opened", (e) => e.message.mirror_source === WATCHED);
+    expect(mirror.handle).toMatchObject({ wallet_pubkey: WALLET, mint: source.mint, mirror_source: WATCHED, watched: false });
+    expect(mirror.handle.deadline_at_ms).toBeGreaterThan(Date.now());
+    server.watchedSell(source.position_id);
+    const exit = await next(session, "exit_signal_with_tx");
+    expect(exit.handle).toMatchObject({ position_id: mirror.handle.position_id, last_exit: { reason: "mirror_sell" } });
+    expect(received(server, "mirror_buy_result")).toEqual([{ type: "mirror_buy_result", mint: source.mint, success: true }]);
+  });
+
+  it("session commands are replayed after a reconnect (latest strategy and wallets, position overrides)", async () => {
+    const server = await startServer();
+    const session = await connect(server, { watch_wallets: [{ pubkey: WATCHED }] });
+    const { position_id } = server.openPosition({ wallet: WALLET });
+    await next(session, "position_opened");
+    session.updateStrategy({ target_profit_pct: 300, stop_loss_pct: 80 }, 5);
+    session.updateWatchWallets([]);
+    session.updatePositionStrategy(position_id, { target_profit_pct: 250, stop_loss_pct: 70 });
+    await server.waitFor(() => (received(server, "update_position_strategy").length === 1 ? true : undefined), 5_000, "override");
+    server.dropConnections();
+    await next(session, "reconnected");
+    await next(session, "position_opened");
+    const second = server.connections.at(-1);
+    const configure = second?.received.find((f) => f.message?.type === "configure")?.message;
+    expect(configure).toMatchObject({ strategy: { target_profit_pct: 300, stop_loss_pct: 80 }, wallet_pubkeys: [WALLET] });
+    expect(configure !== undefined && "watch_wallets" in configure ? configure.watch_wallets ?? [] : []).toEqual([]);
+    await server.waitFor(
+      () => (second?.received.some((f) => f.message?.type === "update_position_strategy") === true ? true : undefined),
+      5_000,
+      "override replayed",
+    );
+    expect(session.deadlineTimeoutSec).toBe(5);
+  });
+
   it("close() ends recv with null and leaves no timers", async () => {
     const server = await startServer();
     const session = await connect(server, { deadline_timeout_sec: 30 });
