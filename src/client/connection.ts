@@ -448,8 +448,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   #sendPing = (): void => {
     const ws = this.#ws;
     if (ws === undefined || ws.readyState !== WebSocket.OPEN) return;
-    this.#debug("link quiet; WebSocket ping sent");
     ws.ping();
+    this.#debug("link quiet; WebSocket ping sent");
   };
 
   #onSilence = (silentMs: number): void => {
@@ -681,9 +681,13 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     if (this.listenerCount("debug") > 0) this.emit("debug", this.#redact(message));
   }
 
-  /** Server-provided text could echo the key; nothing we emit may contain it. */
+  /**
+   * Server-provided text could echo the key; nothing we emit may contain it. (A key of 1-3
+   * characters would turn every debug line to noise, and protects nothing anyway.)
+   */
   #redact(text: string): string {
-    return text.includes(this.#p.apiKey) ? text.split(this.#p.apiKey).join("[redacted]") : text;
+    const key = this.#p.apiKey;
+    return key.length >= 4 && text.includes(key) ? text.split(key).join("[redacted]") : text;
   }
 }
 

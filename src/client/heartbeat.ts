@@ -9,6 +9,7 @@ export class Heartbeat {
   readonly #onPing: () => void;
   readonly #onDead: (silentMs: number) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #verdict: ReturnType<typeof setImmediate> | undefined;
   #last = 0;
   /** When the outstanding ping was sent; -1 when none is. */
   #pingAt = -1;
@@ -34,7 +35,9 @@ export class Heartbeat {
 
   stop(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#verdict !== undefined) clearImmediate(this.#verdict);
     this.#timer = undefined;
+    this.#verdict = undefined;
   }
 
   #arm(delayMs: number): void {
@@ -47,14 +50,10 @@ export class Heartbeat {
     this.#timer = undefined;
     const now = Date.now();
     if (this.#pingAt >= 0) {
-      // A ping is only sent after intervalMs of silence, so any frame stamped at or after it
-      // arrived after the ping.
-      if (this.#last >= this.#pingAt) {
-        this.#pingAt = -1;
-        this.#arm(this.#intervalMs - (now - this.#last));
-      } else {
-        this.#onDead(now - this.#last);
-      }
+      // Timers run before socket reads in Node's loop: after the loop was blocked (CPU-heavy
+      // signing, a GC pause), an answer may already be waiting unread. Read it before judging.
+      // Not unref'd: an unref'd immediate lets the loop sleep in poll past it. It runs at once.
+      this.#verdict = setImmediate(this.#judge);
       return;
     }
     const silent = now - this.#last;
@@ -65,5 +64,18 @@ export class Heartbeat {
     this.#pingAt = now;
     this.#arm(this.#timeoutMs);
     this.#onPing();
+  };
+
+  #judge = (): void => {
+    this.#verdict = undefined;
+    const now = Date.now();
+    // A ping is only sent after intervalMs of silence, so any frame stamped at or after it
+    // arrived after the ping.
+    if (this.#last >= this.#pingAt) {
+      this.#pingAt = -1;
+      this.#arm(this.#intervalMs - (now - this.#last));
+    } else {
+      this.#onDead(now - this.#last);
+    }
   };
 }

@@ -174,19 +174,19 @@ describe("reconnect", () => {
     client.random = () => 0.999;
     const connection = await client.connect(configure());
     open.push(connection);
-    const attempts: number[] = [];
-    connection.on("reconnecting", ({ attempt }) => attempts.push(attempt));
-    const started = Date.now();
+    const scheduled: Array<[number, number]> = [];
+    connection.on("reconnecting", ({ attempt, delayMs }) => scheduled.push([attempt, delayMs]));
     await new Promise((r) => setTimeout(r, 2000));
-    const count = s.connectionCount;
-    // delays 100, 200, 400, 800 ms (counter not reset: uptime < minUptimeMs): 5 connections in 2 s.
-    // The official SDK resets its backoff on every hello_ok: about 20 in the same window.
-    expect(count).toBeGreaterThanOrEqual(4);
-    expect(count).toBeLessThanOrEqual(6);
-    expect(attempts.slice(0, 4)).toEqual([1, 2, 3, 4]);
-    const gaps = s.connections.slice(1).map((c, i) => c.openedAt - (s.connections[i] as { openedAt: number }).openedAt);
-    for (let i = 1; i < gaps.length; i++) expect(gaps[i] as number).toBeGreaterThan((gaps[i - 1] as number) * 1.3);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // The counter is not reset (uptime < minUptimeMs): 100, 200, 400, 800 ms, so at most 5
+    // connections in 2 s. The official SDK resets its backoff on every hello_ok: about 20.
+    expect(scheduled.slice(0, 4)).toEqual([
+      [1, 100],
+      [2, 200],
+      [3, 400],
+      [4, 800],
+    ]);
+    expect(s.connectionCount).toBeGreaterThanOrEqual(3);
+    expect(s.connectionCount).toBeLessThanOrEqual(5);
   });
 
   it("the attempt counter resets once a link stayed up minUptimeMs", async () => {
@@ -317,9 +317,30 @@ describe("dead link", () => {
 
   it("keeps a quiet but healthy link: the server answers WebSocket pings", async () => {
     const s = await start();
-    const connection = await connect(s, { heartbeat: { intervalMs: 30, timeoutMs: 60 } });
+    const connection = await connect(s, { heartbeat: { intervalMs: 40, timeoutMs: 200 } });
     const events = record(connection);
-    await new Promise((r) => setTimeout(r, 400));
+    const pings: string[] = [];
+    connection.on("debug", (line) => pings.push(line));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(pings.filter((line) => line.includes("ping sent")).length).toBeGreaterThanOrEqual(2);
+    expect(events).toEqual([]);
+    expect(connection.status).toBe("open");
+  });
+
+  it("a blocked event loop is not a dead link: an answer already received is read before judging", async () => {
+    const s = await start();
+    const connection = await connect(s, { heartbeat: { intervalMs: 40, timeoutMs: 40 } });
+    const events = record(connection);
+    let blocked = 0;
+    connection.on("debug", (line) => {
+      if (line.includes("ping sent") && blocked++ === 0) {
+        // the ping is out; block past the timeout while the pong arrives unread
+        const until = Date.now() + 250;
+        while (Date.now() < until);
+      }
+    });
+    await waitFor(() => blocked > 0);
+    await new Promise((r) => setTimeout(r, 150));
     expect(events).toEqual([]);
     expect(connection.status).toBe("open");
   });
