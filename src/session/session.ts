@@ -405,7 +405,12 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
       for (;;) {
         const message = await this.#connection.recv();
         if (message === null || this.#closing !== undefined) break;
-        this.#apply(message);
+        try {
+          this.#apply(message);
+        } catch (err) {
+          // One message the session cannot apply must not stop the stream.
+          this.#emitSafe("stream_error", new StreamError("protocol", `could not apply a ${message.type} message`, { cause: err }));
+        }
       }
     } catch (err) {
       if (this.#closing === undefined) {

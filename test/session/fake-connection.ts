@@ -69,6 +69,13 @@ export class FakeConnection<M extends IntMode = "number">
     else this.#queue.push(message);
   }
 
+  /** Delivers a message object as is, bypassing the codec (for malformed-state tests). */
+  inject(message: InboundMessage<M>): void {
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) waiter(message);
+    else this.#queue.push(message);
+  }
+
   /** Makes the next `recv()` reject (a connection failure). */
   fail(error: Error): void {
     this.#failure = error;

@@ -408,6 +408,20 @@ describe("events", () => {
     expect((await drain(session)).map((e) => e.type)).toEqual(["position_opened", "exit_signal_with_tx"]);
   });
 
+  it("a message the session cannot apply is reported and the stream goes on", async () => {
+    const { conn, session } = setup();
+    const errors: StreamError[] = [];
+    session.on("stream_error", (e) => {
+      errors.push(e);
+    });
+    const bad = { ...(opened(1) as Record<string, unknown>), watched: false, market_context: { market_type: "x", hook: () => 1 } };
+    conn.inject(bad as never);
+    conn.push(opened(2));
+    await flush();
+    expect(errors.map((e) => [e.code, e.message])).toEqual([["protocol", "could not apply a position_opened message"]]);
+    expect(session.positions().map((p) => p.position_id)).toEqual([2]);
+  });
+
   it("connection error events are forwarded", async () => {
     const { conn, session } = setup();
     const errors: StreamError[] = [];
