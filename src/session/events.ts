@@ -79,7 +79,8 @@ export type StreamEventOf<T extends StreamEventType, M extends IntMode = "number
 /**
  * The session's event map (eventemitter3): one event per {@link StreamEvent} type, named after it
  * (so `"error"` is the server's `error` message), plus `stream_error` (a failure of the
- * connection or of a deadline's exit request, as a {@link StreamError}) and `debug`.
+ * connection, of a deadline's exit request, or a message that could not be applied, as a
+ * {@link StreamError}) and `debug`.
  */
 export type StreamSessionEvents<M extends IntMode = "number"> = {
   [E in StreamEvent<M> as E["type"]]: [event: E];
