@@ -55,18 +55,27 @@ export interface InvalidMessage {
 
 export type ParseResult<T> = ParsedMessage<T> | UnknownMessage | InvalidMessage;
 
-// Per-type schemas, looked up by `type` and compiled ahead of time: far faster than one union.
+// Per-type schemas, looked up by `type` and compiled with `z.compile` (far faster than one union).
+// Compiled on first use, not at import: importing the package stays cheap, and a connection only
+// pays for the message types it actually sees.
 type AnySchema = z.ZodType<unknown, unknown>;
-function compileAll(schemas: Record<string, unknown>, keys: readonly string[]): Map<string, AnySchema> {
-  const map = new Map<string, AnySchema>();
-  for (const key of keys) map.set(key, z.compile(schemas[key] as AnySchema));
-  return map;
+function lazyCompiled(schemas: Record<string, unknown>, keys: readonly string[]): (type: string) => AnySchema | undefined {
+  const known = new Set<string>(keys);
+  const compiled = new Map<string, AnySchema>();
+  return (type) => {
+    let schema = compiled.get(type);
+    if (schema === undefined && known.has(type)) {
+      schema = z.compile(schemas[type] as AnySchema);
+      compiled.set(type, schema);
+    }
+    return schema;
+  };
 }
 
-const serverNumber = compileAll(numberServerSchemas, SERVER_MESSAGE_TYPES);
-const serverBigint = compileAll(bigintServerSchemas, SERVER_MESSAGE_TYPES);
-const clientLenient = compileAll(lenientClientSchemas, CLIENT_MESSAGE_TYPES);
-const clientStrict = compileAll(strictClientSchemas, CLIENT_MESSAGE_TYPES);
+const serverBigint = lazyCompiled(bigintServerSchemas, SERVER_MESSAGE_TYPES);
+const serverNumber = lazyCompiled(numberServerSchemas, SERVER_MESSAGE_TYPES);
+const clientLenient = lazyCompiled(lenientClientSchemas, CLIENT_MESSAGE_TYPES);
+const clientStrict = lazyCompiled(strictClientSchemas, CLIENT_MESSAGE_TYPES);
 
 /**
  * How the number-mode fast path finishes a frame that passed `validate` (which builds no output):
@@ -77,19 +86,25 @@ const clientStrict = compileAll(strictClientSchemas, CLIENT_MESSAGE_TYPES);
  */
 type Finish = "as-is" | "watched" | "parse";
 interface ServerEntry {
-  number: AnySchema;
-  bigint: AnySchema;
-  finish: Finish;
+  readonly type: string;
+  readonly finish: Finish;
+  /** The compiled schema for an int mode (compiled on first call). */
+  schema(bigint: boolean): AnySchema;
 }
 const NESTED_DEFAULTS: ReadonlySet<string> = new Set<ServerMessageType>(["hello_ok"]);
-// One lookup per frame: both schemas and the fast-path finish, by `type`.
-const serverEntries = new Map<string, ServerEntry>(
-  SERVER_MESSAGE_TYPES.map((type) => {
-    const shape = (numberServerSchemas[type] as { shape: Record<string, unknown> }).shape;
+const SERVER_TYPES: ReadonlySet<string> = new Set<string>(SERVER_MESSAGE_TYPES);
+// One lookup per frame: the schemas and the fast-path finish, by `type`; built on first use.
+const serverEntries = new Map<string, ServerEntry>();
+function serverEntry(type: string): ServerEntry | undefined {
+  let entry = serverEntries.get(type);
+  if (entry === undefined && SERVER_TYPES.has(type)) {
+    const shape = (numberServerSchemas[type as ServerMessageType] as { shape: Record<string, unknown> }).shape;
     const finish: Finish = NESTED_DEFAULTS.has(type) ? "parse" : "watched" in shape ? "watched" : "as-is";
-    return [type, { number: serverNumber.get(type) as AnySchema, bigint: serverBigint.get(type) as AnySchema, finish }];
-  }),
-);
+    entry = { type, finish, schema: (bigint) => (bigint ? serverBigint(type) : serverNumber(type)) as AnySchema };
+    serverEntries.set(type, entry);
+  }
+  return entry;
+}
 
 function toIssues(error: z.ZodError): FieldIssue[] {
   const issues: FieldIssue[] = [];
@@ -151,7 +166,7 @@ function invalidSchema(raw: string, type: string, error: z.ZodError): InvalidMes
  * rounding), then hand out numbers and list every path that was rounded.
  */
 function parseRounded(raw: string, env: Envelope): ParseResult<ServerMessage<"number">> {
-  const exact = (serverBigint.get(env.type) as AnySchema).safeParse(env.obj);
+  const exact = (serverBigint(env.type) as AnySchema).safeParse(env.obj);
   if (!exact.success) return invalidSchema(raw, env.type, exact.error);
   const { lost } = toNumbers(env.obj);
   const parsed: ParsedMessage<ServerMessage<"number">> = {
@@ -179,7 +194,7 @@ export function parseServerMessage<M extends IntMode = "number">(
     const env = readEnvelope(raw);
     if ("kind" in env) return env;
     const bigint = options?.ints === "bigint";
-    const entry = serverEntries.get(env.type);
+    const entry = serverEntry(env.type);
     if (entry === undefined) return { kind: "unknown", type: env.type, value: env.obj, raw };
     if (!bigint && env.lossless) return parseRounded(raw, env) as ParseResult<ServerMessage<M>>;
     // Number mode, the common frame: `validate` builds no output, so the object JSON.parse made
@@ -187,11 +202,11 @@ export function parseServerMessage<M extends IntMode = "number">(
     // the BigInt conversions dominate there, not zod.)
     const finish = entry.finish;
     // An own `__proto__` key (legal JSON) would survive only here; the schema path drops it.
-    if (!bigint && finish !== "parse" && !Object.hasOwn(env.obj, "__proto__") && entry.number.validate(env.obj)) {
+    if (!bigint && finish !== "parse" && !Object.hasOwn(env.obj, "__proto__") && entry.schema(false).validate(env.obj)) {
       if (finish === "watched" && env.obj["watched"] === undefined) env.obj["watched"] = false;
       return { kind: "message", message: env.obj as ServerMessage<M> };
     }
-    const result = (bigint ? entry.bigint : entry.number).safeParse(env.obj);
+    const result = entry.schema(bigint).safeParse(env.obj);
     if (!result.success) return invalidSchema(raw, env.type, result.error);
     return { kind: "message", message: result.data as ServerMessage<M> };
   } catch (err) {
@@ -234,7 +249,7 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
     if ("kind" in env) return env;
     const obj = normaliseClientAliases(env.obj);
     const type = obj["type"] as string;
-    const schema = clientLenient.get(type);
+    const schema = clientLenient(type);
     if (schema === undefined) return { kind: "unknown", type, value: obj, raw };
     const result = schema.safeParse(obj);
     if (!result.success) return invalidSchema(raw, type, result.error);
@@ -264,7 +279,7 @@ export function stringifyClientMessage(message: ClientMessage): string {
     throw new StreamValidationError("client message must be an object", [{ path: "", message: "expected an object" }]);
   }
   const type = (message as { type?: unknown }).type;
-  const schema = typeof type === "string" ? clientStrict.get(type) : undefined;
+  const schema = typeof type === "string" ? clientStrict(type) : undefined;
   if (schema === undefined) {
     throw new StreamValidationError(`unknown client message type: ${String(type)}`, [
       { path: "type", message: `expected one of ${CLIENT_MESSAGE_TYPES.join(", ")}` },
