@@ -10,6 +10,7 @@ import type {
   PositionOpened,
 } from "../../src/protocol/index.js";
 import { StreamSession, type PositionHandle, type StreamEvent, type StreamEventOf } from "../../src/session/index.js";
+import { StreamClient, type StreamConnection } from "../../src/client/index.js";
 import { FakeClient, FakeConnection } from "./fake-connection.js";
 
 declare const event: StreamEvent;
@@ -120,6 +121,14 @@ describe("session API types", () => {
     });
     expectTypeOf(viaClient).toEqualTypeOf<StreamSession<"bigint">>();
     expectTypeOf(session.recv()).toEqualTypeOf<Promise<StreamEvent | null>>();
+    // The real client and connection.
+    const configure = { wallet_pubkeys: [], strategy: { target_profit_pct: 1, stop_loss_pct: 1 } };
+    expectTypeOf(StreamSession.connect(new StreamClient("k"), configure)).resolves.toEqualTypeOf<StreamSession<"number">>();
+    expectTypeOf(StreamSession.connect(new StreamClient("k", { ints: "bigint" }), configure)).resolves.toEqualTypeOf<
+      StreamSession<"bigint">
+    >();
+    const realBig = null as unknown as StreamConnection<"bigint">;
+    expectTypeOf(StreamSession.fromConnection(realBig)).toEqualTypeOf<StreamSession<"bigint">>();
   });
 
   it("handles are read-only", () => {
