@@ -31,4 +31,10 @@ export {
 } from "./strategy-engine.js";
 export { Prng, liquidityBands, liquidityTrend, pnlPct, BAND_BPS, type Band } from "./market.js";
 export { buildUnsignedTx, MEMO_PROGRAM_ID, type UnsignedTx } from "./txfactory.js";
+export {
+  PROOF_MAX_AGE_SEC,
+  PROOF_MAX_SKEW_SEC,
+  type MockRegistration,
+  type MockRegistrationErrorCode,
+} from "./registry.js";
 export { RPC_ERRORS, verifyEd25519, verifySignedTransaction } from "./rpc.js";

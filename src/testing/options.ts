@@ -3,6 +3,7 @@
  */
 import type { ClientMessage } from "../protocol/index.js";
 import type { MockPositionInfo } from "./positions.js";
+import type { MockRegistration } from "./registry.js";
 import type { MockConnection, MockRefusal, MockTier } from "./session.js";
 import type { MockStreamServer } from "./server.js";
 
@@ -48,6 +49,15 @@ export interface MockStreamServerOptions {
    * open positions gets a new one. Off unless given (the CLI turns it on).
    */
   simulateBuys?: { everyMs?: number; maxOpenPerWallet?: number };
+  /**
+   * As the real service: a `configure` (or `update_wallets`) naming a wallet not registered to
+   * the connection's API key (through `POST /v1/wallets/register` on {@link MockStreamServer.apiUrl}
+   * or `server.registerWallet()`) is refused with an `error` frame `wallet_not_registered`
+   * naming the wallet (a `configure` is then closed with 1008). Watch wallets need no
+   * registration.
+   * @defaultValue false
+   */
+  requireRegistration?: boolean;
 }
 
 /** An exit signal as reported by the `exit_signal` event. */
@@ -86,6 +96,8 @@ export interface MockStreamServerEvents {
   mirror_buy_signal: [info: { watched_wallet: string; user_wallet: string; mint: string }];
   mirror_buy_failed: [info: { watched_wallet: string; mint: string; reason: string }];
   mirror_wallet_auto_disabled: [info: { watched_wallet: string; loss_count: number }];
+  /** A `POST /v1/wallets/register` was answered (accepted or refused). Never contains the API key. */
+  registration: [attempt: MockRegistration];
   /** Internal trouble that did not stop the server (socket errors). Never contains the API key. */
   debug: [message: string];
 }

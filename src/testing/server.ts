@@ -1,8 +1,8 @@
 /**
  * `MockStreamServer`: a local LaserSell stream server faithful to protocol.md, with a seeded
  * market simulator, the strategy engine of `strategy-engine.ts`, real unsigned transactions and a
- * JSON-RPC endpoint that settles signed exits. WebSocket (`/v1/ws`) and HTTP (`/rpc`) share one
- * port. Uses only the protocol layer, never the client.
+ * JSON-RPC endpoint that settles signed exits, and the wallet registration endpoint.
+ * WebSocket (`/v1/ws`) and HTTP (`/rpc`, `/v1/wallets/register`) share one port. Uses only the protocol layer, never the client.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
@@ -37,9 +37,11 @@ import {
   type OpenPositionOptions,
   type OpenedPosition,
 } from "./positions.js";
+import { serveRegistration, WalletRegistry, type RegistrationBackend } from "./registry.js";
 import { RpcFailure, RPC_ERRORS, serveRpc, type RpcBackend, type VerifiedTransaction } from "./rpc.js";
 import {
   MockConnection,
+  checkRegistered,
   checkStrategy,
   frameText,
   checkWallets,
@@ -87,6 +89,11 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   readonly url: string;
   /** `http://host:port/rpc`. */
   readonly rpcUrl: string;
+  /**
+   * `http://host:port`: the REST base for `registerWallet(apiKey, proof, { baseUrl: server.apiUrl })`
+   * (`POST /v1/wallets/register`).
+   */
+  readonly apiUrl: string;
   readonly port: number;
   /** The seed in use (given or drawn). */
   readonly seed: number;
@@ -113,6 +120,9 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   private readonly mirror: MirrorDesk;
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   private readonly waiters = new Waiters();
+  private readonly registry = new WalletRegistry();
+  /** The API key of each connection; kept off {@link MockConnection} so no event can carry it. */
+  private readonly connKeys = new WeakMap<MockConnection, string>();
   private readonly sessionBase: number;
   private nextPositionId: number;
   private connCounter = 0;
@@ -164,6 +174,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     const urlHost = host.includes(":") ? `[${host}]` : host;
     this.url = `ws://${urlHost}:${port}/v1/ws`;
     this.rpcUrl = `http://${urlHost}:${port}/rpc`;
+    this.apiUrl = `http://${urlHost}:${port}`;
   }
 
   /** Starts a server and resolves once it listens. */
@@ -347,6 +358,22 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     this.forcedRefusal = refusal;
   }
 
+  /**
+   * Registers a wallet directly (as a successful `POST /v1/wallets/register` would): to `apiKey`,
+   * or to every API key when omitted. Matters with `requireRegistration`.
+   */
+  registerWallet(walletPubkey: string, apiKey?: string): void {
+    this.registry.add(walletPubkey, apiKey);
+  }
+
+  /**
+   * Wallets registered to `apiKey` (including those registered for every key), or every
+   * registered wallet when omitted.
+   */
+  registeredWallets(apiKey?: string): string[] {
+    return this.registry.list(apiKey);
+  }
+
   /** Runs one simulator period now (the interval does the same every `pnlFlushMs`). */
   tick(): void {
     this.ticks += 1;
@@ -493,6 +520,10 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       serveRpc(req, res, this.rpcBackend);
       return;
     }
+    if (path === "/v1/wallets/register") {
+      serveRegistration(req, res, this.registrationBackend);
+      return;
+    }
     if (path === "/health") {
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
@@ -516,15 +547,29 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       return;
     }
     const key = req.headers["x-api-key"];
-    const accepted =
-      typeof key === "string" &&
-      key.length > 0 &&
-      (this.options.apiKeys === undefined || this.options.apiKeys.includes(key));
-    if (!accepted) {
+    if (typeof key !== "string" || !this.acceptsKey(key)) {
       this.rejectUpgrade(socket, 401, "Unauthorized", typeof key === "string" && key.length > 0 ? "unknown api key" : "missing api key");
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, socket, key));
+  }
+
+  private acceptsKey(key: string): boolean {
+    return key.length > 0 && (this.options.apiKeys === undefined || this.options.apiKeys.includes(key));
+  }
+
+  private readonly registrationBackend: RegistrationBackend = {
+    acceptsKey: (key) => this.acceptsKey(key),
+    register: (wallet, apiKey, label) => this.registry.add(wallet, apiKey, label),
+    report: (attempt) => this.emitAndNotify("registration", attempt),
+    now: () => Date.now(),
+  };
+
+  /** With `requireRegistration`, the first wallet not registered to the connection's key. */
+  private checkRegistration(conn: MockConnection, wallets: readonly string[]): MockRefusal | undefined {
+    if (this.options.requireRegistration !== true) return undefined;
+    const key = this.connKeys.get(conn) ?? "";
+    return checkRegistered(wallets, (w) => this.registry.has(w, key));
   }
 
   private rejectUpgrade(socket: Duplex, status: number, text: string, reason: string): void {
@@ -536,9 +581,10 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     this.emitAndNotify("rejected", { status, reason });
   }
 
-  private onConnection(ws: WebSocket, socket: Duplex): void {
+  private onConnection(ws: WebSocket, socket: Duplex, apiKey: string): void {
     this.connCounter += 1;
     const conn = new MockConnection(this.connCounter, this.sessionBase + this.connCounter, ws, socket);
+    this.connKeys.set(conn, apiKey);
     this.conns.add(conn);
     ws.on("message", (data, isBinary) => this.onFrame(conn, data, isBinary));
     ws.on("error", (err) => this.emit("debug", `connection ${conn.id}: ${err.message}`));
@@ -617,6 +663,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       this.forcedRefusal ??
       this.badPubkeys(msg.wallet_pubkeys, "wallet_pubkeys") ??
       checkWallets(msg.wallet_pubkeys, this.limits) ??
+      this.checkRegistration(conn, msg.wallet_pubkeys) ??
       checkStrategy(msg.strategy, this.tier, this.options.allowEmptyStrategy) ??
       this.checkWatchList(msg.watch_wallets ?? []);
     if (refusal !== undefined) {
@@ -685,7 +732,10 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
         return;
       }
       case "update_wallets": {
-        const refusal = this.badPubkeys(msg.wallet_pubkeys, "wallet_pubkeys") ?? checkWallets(msg.wallet_pubkeys, this.limits);
+        const refusal =
+          this.badPubkeys(msg.wallet_pubkeys, "wallet_pubkeys") ??
+          checkWallets(msg.wallet_pubkeys, this.limits) ??
+          this.checkRegistration(conn, msg.wallet_pubkeys);
         if (refusal !== undefined) {
           this.refuse(conn, refusal, false);
           return;

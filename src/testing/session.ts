@@ -57,7 +57,8 @@ export type MockErrorCode =
   | "tier_required"
   | "not_configured"
   | "already_configured"
-  | "position_not_found";
+  | "position_not_found"
+  | "wallet_not_registered";
 
 /** A refused client message: the `error` frame to send. */
 export interface MockRefusal {
@@ -93,6 +94,19 @@ export function checkWallets(wallets: readonly string[], limits: MockLimits): Mo
     };
   }
   return undefined;
+}
+
+/**
+ * With `requireRegistration`: the first wallet of the list not registered to the connection's
+ * API key, as a `wallet_not_registered` refusal naming it.
+ */
+export function checkRegistered(wallets: readonly string[], isRegistered: (wallet: string) => boolean): MockRefusal | undefined {
+  const missing = wallets.find((w) => !isRegistered(w));
+  if (missing === undefined) return undefined;
+  return {
+    code: "wallet_not_registered",
+    message: `wallet ${missing} is not registered to this API key; register it first (POST /v1/wallets/register)`,
+  };
 }
 
 /** Checks a watch-wallet list against the tier. */
