@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { StreamClient, type StreamClientOptions, type StreamConnection } from "../../src/client/index.js";
 import { StreamAuthError, StreamError } from "../../src/errors.js";
@@ -328,21 +330,49 @@ describe("dead link", () => {
   });
 
   it("a blocked event loop is not a dead link: an answer already received is read before judging", async () => {
-    const s = await start();
-    const connection = await connect(s, { heartbeat: { intervalMs: 40, timeoutMs: 40 } });
-    const events = record(connection);
-    let blocked = 0;
-    connection.on("debug", (line) => {
-      if (line.includes("ping sent") && blocked++ === 0) {
-        // the ping is out; block past the timeout while the pong arrives unread
-        const until = Date.now() + 250;
-        while (Date.now() < until);
-      }
+    // The peer runs in its own process, so it answers the ping while this process is blocked.
+    const child = spawn(process.execPath, [fileURLToPath(new URL("./fixtures/pong-server.cjs", import.meta.url))], {
+      stdio: ["pipe", "pipe", "inherit"],
     });
-    await waitFor(() => blocked > 0);
-    await new Promise((r) => setTimeout(r, 150));
-    expect(events).toEqual([]);
-    expect(connection.status).toBe("open");
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
+        child.once("exit", () => reject(new Error("pong server exited")));
+      });
+      const client = new StreamClient("test-key", {
+        endpoint: `ws://127.0.0.1:${port}/v1/ws`,
+        heartbeat: { intervalMs: 40, timeoutMs: 40 },
+        reconnect: false,
+      });
+      const connection = await client.connect(configure());
+      open.push(connection);
+      const events = record(connection);
+      let blocked = 0;
+      connection.on("debug", (line) => {
+        if (line.includes("ping sent") && blocked++ === 0) {
+          // The ping is out (answered 20 ms later). At 10 ms other work (say, signing) blocks the
+          // loop well past the timeout while the pong arrives unread; when it ends, the overdue
+          // timer runs before any socket is read.
+          const sentAt = Date.now();
+          const spin = (): void => {
+            if (Date.now() - sentAt < 10) {
+              setImmediate(spin);
+              return;
+            }
+            const until = Date.now() + 250;
+            while (Date.now() < until);
+          };
+          setImmediate(spin);
+        }
+      });
+      await waitFor(() => blocked > 0);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(events).toEqual([]);
+      expect(connection.status).toBe("open");
+    } finally {
+      child.stdin.end();
+      child.kill();
+    }
   });
 });
 
