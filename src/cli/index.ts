@@ -3,7 +3,7 @@
  *
  *   lasersell-stream mock [--port 8082] [--host 127.0.0.1] [--tier 1] [--seed N] [--api-key KEY]...
  *                         [--hello-order after_configure|on_connect] [--pnl-flush-ms 100]
- *                         [--settle-ms 200] [--buy-every-ms 5000] [--max-open 3]
+ *                         [--settle-ms 200] [--buy-every-ms 5000] [--max-open 3] [--require-registration]
  */
 import { parseArgs } from "node:util";
 import { startMock } from "./mock.js";
@@ -24,6 +24,9 @@ Options of mock:
   --settle-ms N         Delay before a submitted exit settles (default 200)
   --buy-every-ms N      Simulated buy period per configured wallet (default 5000)
   --max-open N          Open positions per wallet the simulation keeps (default 3)
+  --require-registration
+                        Refuse configure for wallets not registered to the API key
+                        (POST /v1/wallets/register on the same port), as the real service does
   -h, --help            Show this help
 `;
 
@@ -49,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
       "settle-ms": { type: "string" },
       "buy-every-ms": { type: "string" },
       "max-open": { type: "string" },
+      "require-registration": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -84,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
       maxOpenPerWallet: int("max-open", values["max-open"], 3, 1),
       ...(seed === undefined ? {} : { seed }),
       ...(apiKeys === undefined ? {} : { apiKeys }),
+      ...(values["require-registration"] === true ? { requireRegistration: true } : {}),
     },
     write,
   );

@@ -54,6 +54,14 @@ export function logEvents(server: MockStreamServer, write: (line: string) => voi
   server.on("graduated", (p) => line("graduated", `position ${p.position_id} now ${p.market_type}`));
   server.on("mirror_buy_signal", (m) => line("mirror", `buy signal ${short(m.mint)} for ${short(m.user_wallet)} (watched ${short(m.watched_wallet)})`));
   server.on("mirror_buy_failed", (m) => line("mirror", `buy failed ${short(m.mint)}: ${m.reason}`));
+  server.on("registration", (r) =>
+    line(
+      "register",
+      r.ok
+        ? `wallet ${short(r.wallet_pubkey ?? "?")} registered${r.label === undefined ? "" : ` (${r.label})`}`
+        : `refused HTTP ${r.status}${r.wallet_pubkey === undefined ? "" : ` wallet ${short(r.wallet_pubkey)}`}: ${r.reason ?? r.code ?? ""}`,
+    ),
+  );
   server.on("mirror_wallet_auto_disabled", (m) => line("mirror", `auto-disabled ${short(m.watched_wallet)} after ${m.loss_count} losses`));
 }
 
@@ -77,6 +85,9 @@ export async function startMock(options: MockCommandOptions, write: (line: strin
   write(`lasersell-stream mock listening on ${local} (tier ${server.tier}, seed ${server.seed})`);
   write(`  stream  ${server.url}   any non-empty x-api-key${options.apiKeys ? " from --api-key" : ""}`);
   write(`  rpc     ${server.rpcUrl}   sendTransaction settles exits`);
+  write(
+    `  wallets ${server.apiUrl}/v1/wallets/register   ${options.requireRegistration === true ? "registration required before configure" : "registration accepted, not required (--require-registration)"}`,
+  );
   write(`  positions open every ${buyEveryMs} ms per configured wallet (up to ${maxOpenPerWallet}); Ctrl-C stops`);
   return server;
 }

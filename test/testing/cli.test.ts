@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { Keypair } from "@solana/web3.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { registerWallet } from "../../src/rest/register.js";
+import { proveOwnership } from "../../src/tx/index.js";
 import { RawClient, closeAllRawClients, configureFrame } from "./raw-client.js";
 
 const children: ChildProcess[] = [];
@@ -50,6 +53,29 @@ describe("lasersell-stream CLI", () => {
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toMatch(/SIGTERM: stopping\n[\s\S]*stopped\n$/);
+    expect(cli.output()).not.toContain("test-key");
+  }, 20_000);
+
+  it("mock --require-registration: refuses an unregistered wallet, logs registrations, then accepts it", async () => {
+    const cli = runCli(["mock", "--port", "0", "--seed", "3", "--require-registration"]);
+    const [, port] = await cli.waitFor(/listening on ws:\/\/localhost:(\d+)\/v1\/ws/);
+    await cli.waitFor(/wallets http:\/\/127\.0\.0\.1:\d+\/v1\/wallets\/register\s+registration required before configure/);
+    const keypair = Keypair.generate();
+    const wallet = keypair.publicKey.toBase58();
+    const short = `${wallet.slice(0, 4)}…${wallet.slice(-4)}`;
+    const url = `ws://127.0.0.1:${port}/v1/ws`;
+    const refused = await RawClient.connect(url);
+    refused.send(configureFrame({ wallet_pubkeys: [wallet] }));
+    expect((await refused.next("error"))["code"]).toBe("wallet_not_registered");
+    await cli.waitFor(/error\s+#1 wallet_not_registered: wallet \S+ is not registered/);
+    const stale = proveOwnership(keypair, { nowMs: Date.now() - 10 * 60_000 });
+    await expect(registerWallet("test-key", stale, { baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 3_000 })).rejects.toMatchObject({ status: 400 });
+    await cli.waitFor(new RegExp(`register\\s+refused HTTP 400 wallet ${short}: proof expired`));
+    await registerWallet("test-key", proveOwnership(keypair), { baseUrl: `http://127.0.0.1:${port}`, label: "cli test", timeoutMs: 3_000 });
+    await cli.waitFor(new RegExp(`register\\s+wallet ${short} registered \\(cli test\\)`));
+    await RawClient.configured(url, configureFrame({ wallet_pubkeys: [wallet] }));
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(0);
     expect(cli.output()).not.toContain("test-key");
   }, 20_000);
 
