@@ -2,6 +2,7 @@
  * `StreamClient`: holds the API key and options, and opens connections.
  */
 import { StreamValidationError } from "../errors.js";
+import { registerWallet, type RegisterWalletOptions, type WalletOwnershipProof } from "../rest/register.js";
 import { validateStrategy, type IntMode } from "../protocol/index.js";
 import { StreamConnection, type ConnectionParams } from "./connection.js";
 import { checkApiKey, checkEndpoint } from "./endpoint.js";
@@ -102,6 +103,15 @@ export class StreamClient<M extends IntMode = "number"> {
     const connection = new StreamConnection<M>(params, configure);
     await connection._open(options.signal);
     return connection;
+  }
+
+  /**
+   * Registers a wallet to this client's API key (protocol.md section 15): the REST call of
+   * {@link registerWallet}, with the key kept inside the client. In local mode the REST base is
+   * `http://localhost:8080` unless `options.baseUrl` is given.
+   */
+  registerWallet(proof: WalletOwnershipProof, options: Omit<RegisterWalletOptions, "local"> = {}): Promise<void> {
+    return registerWallet(this.#apiKey, proof, { local: this.#local, ...options });
   }
 
   /**

@@ -28,3 +28,4 @@ export type { LastExitSignal, PositionHandle } from "./handle.js";
 export type { SessionTimers } from "./deadlines.js";
 export type { SessionDropCounts } from "./inbox.js";
 export { maxSellAtSlippage } from "./liquidity.js";
+export type { ConfigureWithProofs, RegisteringClient, RegistrationOptions } from "./wallets.js";

@@ -25,6 +25,8 @@ import type { PositionHandle } from "./handle.js";
 import { EventInbox, type SessionDropCounts } from "./inbox.js";
 import { LiquidityCache } from "./liquidity.js";
 import { PositionBook, positionKey } from "./positions.js";
+import { configureFromProofs, registerProofs, type ConfigureWithProofs, type RegisteringClient, type RegistrationOptions } from "./wallets.js";
+import type { WalletOwnershipProof } from "../rest/register.js";
 
 /** Options of a session; all optional. */
 export interface StreamSessionOptions {
@@ -187,6 +189,37 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
       ClientIntMode<C>
     >;
     return new StreamSession(connection, configure.deadline_timeout_sec ?? connection.deadlineTimeoutSec ?? 0, sessionOptions);
+  }
+
+  /**
+   * Registers every wallet proof with the client's API key (in parallel, each with its own error),
+   * then connects a full session with the complete `configure` (send mode, tip, watch wallets and
+   * mirror config included). `configure.wallet_pubkeys` may be left out: the proven wallets that are
+   * not watch wallets are streamed. The strategy is validated before any request.
+   *
+   * Rejects with a `StreamRegistrationError` naming the wallet(s) that failed (nothing is
+   * connected then), or with what `connect` rejects with.
+   *
+   * @example
+   * ```ts
+   * import { proveOwnership } from "lasersell-stream/tx";
+   * const session = await StreamSession.connectWithWallets(client, [proveOwnership(keypair)], {
+   *   strategy: { target_profit_pct: 20, stop_loss_pct: 10 },
+   *   deadline_timeout_sec: 120,
+   * });
+   * ```
+   */
+  static async connectWithWallets<C extends SessionClient<IntMode> & RegisteringClient>(
+    client: C,
+    proofs: readonly WalletOwnershipProof[],
+    configure: ConfigureWithProofs,
+    options: SessionConnectOptions & { registration?: RegistrationOptions } = {},
+  ): Promise<StreamSession<ClientIntMode<C>>> {
+    const full = configureFromProofs(configure, proofs);
+    validateStrategy(full.strategy, full.deadline_timeout_sec);
+    const { registration, ...connectOptions } = options;
+    await registerProofs(client, proofs, { ...registration, signal: options.signal });
+    return StreamSession.connect(client, full, connectOptions);
   }
 
   /**
