@@ -89,16 +89,6 @@ export class WalletRegistry {
     }
     return [...out];
   }
-
-  /** The label given at registration, if any. */
-  label(wallet: string, apiKey?: string): string | undefined {
-    if (apiKey !== undefined) return this.byKey.get(apiKey)?.get(wallet)?.label ?? this.byKey.get(ANY_KEY)?.get(wallet)?.label;
-    for (const wallets of this.byKey.values()) {
-      const l = wallets.get(wallet)?.label;
-      if (l !== undefined) return l;
-    }
-    return undefined;
-  }
 }
 
 /** What a parsed, verified registration body holds. */

@@ -1,7 +1,7 @@
 /**
  * Interop: the official SDK (@lasersell/lasersell-sdk 1.1.0), unchanged, against the mock.
  */
-import { StreamClient, StreamSession, signUnsignedTx, type StreamEvent } from "@lasersell/lasersell-sdk";
+import { ExitApiClient, StreamClient, StreamSession, proveOwnership, signUnsignedTx, type StreamEvent } from "@lasersell/lasersell-sdk";
 import { Keypair, VersionedTransaction } from "@solana/web3.js";
 import bs58 from "bs58";
 import { afterEach, describe, expect, it } from "vitest";
@@ -87,5 +87,23 @@ describe("official SDK against the mock", () => {
     await expect(
       StreamSession.connect(new StreamClient("k").withEndpoint(server.url), { wallet_pubkeys: tooMany, strategy: { target_profit_pct: 5, stop_loss_pct: 5 } }),
     ).rejects.toThrow(/too_many_wallets|error/);
+  });
+
+  it("the SDK's proveOwnership + ExitApiClient.registerWallet register on the mock; requireRegistration gates its connect", async () => {
+    const server = await MockStreamServer.start({ seed: 7, priceWalk: false, pnlFlushMs: 20, apiKeys: ["sdk-key"], requireRegistration: true });
+    servers.push(server);
+    const keypair = Keypair.generate();
+    const wallet = keypair.publicKey.toBase58();
+    const strategy = { target_profit_pct: 10, stop_loss_pct: 5 };
+    await expect(StreamSession.connect(new StreamClient("sdk-key").withEndpoint(server.url), { wallet_pubkeys: [wallet], strategy })).rejects.toThrow();
+    expect(server.received.at(-1)?.error).toMatch(/^wallet_not_registered: wallet \w+ is not registered/);
+
+    const api = ExitApiClient.withApiKey("sdk-key").withBaseUrl(server.apiUrl);
+    await api.registerWallet(proveOwnership(keypair), "sdk");
+    expect(server.registeredWallets("sdk-key")).toEqual([wallet]);
+    const session = await StreamSession.connect(new StreamClient("sdk-key").withEndpoint(server.url), { wallet_pubkeys: [wallet], strategy });
+    sessions.push(session);
+    const hello = await nextEvent(session, "message");
+    expect(hello.message.type).toBe("hello_ok");
   });
 });
