@@ -6,6 +6,7 @@ import {
   type MockExitSignal,
   type MockPositionInfo,
   type MockRefusal,
+  type MockRegistration,
   type MockStreamServerOptions,
   type OpenedPosition,
 } from "../../src/testing/index.js";
@@ -41,5 +42,16 @@ describe("MockStreamServer types", () => {
     const bad: MockStreamServerOptions = { tier: 3 };
     void bad;
     expectTypeOf(server.waitForPositionClosed(1)).resolves.toEqualTypeOf<string>();
+  });
+
+  it("registration: apiUrl, hooks, event, option", () => {
+    expectTypeOf(server.apiUrl).toEqualTypeOf<string>();
+    expectTypeOf(server.registeredWallets()).toEqualTypeOf<string[]>();
+    expectTypeOf(server.registerWallet).parameters.toEqualTypeOf<[walletPubkey: string, apiKey?: string]>();
+    server.on("registration", (attempt) => {
+      expectTypeOf(attempt).toEqualTypeOf<MockRegistration>();
+      expectTypeOf(attempt.wallet_pubkey).toEqualTypeOf<string | undefined>();
+    });
+    expectTypeOf<MockStreamServerOptions["requireRegistration"]>().toEqualTypeOf<boolean | undefined>();
   });
 });
