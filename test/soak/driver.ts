@@ -1,0 +1,361 @@
+/**
+ * The seeded fault soak shared by `test/soak/soak.test.ts` (seconds, in CI) and `bench/soak.ts`
+ * (`npm run soak`, minutes): a real `StreamSession` over a real `StreamClient` (short heartbeat
+ * and reconnect intervals) against `MockStreamServer`, with a seeded PRNG choosing faults and
+ * commands at random moments. Returns the violated invariants (empty = pass) and counters.
+ *
+ * Which exits must arrive (the exactly-once invariant): the mock writes an `exit_signal_with_tx`
+ * only to configured, open, not stalled connections that announced the position (its
+ * `subscribers`), and an exit is never re-sent. The driver records, at the `exit_signal` event
+ * (emitted synchronously right after the writes), every connection in that state. An exit is
+ * REQUIRED when at least one of them had never been stalled: such a link was live from the
+ * client's side when the frame was written, and whatever ends it later (a close frame with any
+ * code, or a TCP drop, always in a later task, so the frame is already in the kernel) comes
+ * after the frame in the byte stream. Exits written to a connection that was stalled before
+ * (and resumed) are NOT required: the client may have declared that link dead and dropped its
+ * socket before the frame arrived. No exit may be delivered twice, and none that the server did
+ * not send.
+ */
+import { Keypair } from "@solana/web3.js";
+import { StreamClient, StreamConnection, StreamSession, type StreamEvent } from "../../src/index.js";
+import type { StrategyConfig } from "../../src/protocol/index.js";
+import { MockStreamServer, type MockConnection, type MockExitSignal } from "../../src/testing/index.js";
+
+/** mulberry32: small, fast, seedable. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface SoakOptions {
+  seed: number;
+  durationMs: number;
+  /** Allowed heap growth over the baseline taken after warm-up (MB). @defaultValue 96 */
+  heapLimitMb?: number;
+  /** Called about every `progressEveryMs` with the counters so far. */
+  onProgress?: (stats: SoakStats) => void;
+  progressEveryMs?: number;
+}
+
+export interface SoakStats {
+  elapsedMs: number;
+  actions: Record<string, number>;
+  /** Exits the server issued / of which required / delivered to the consumer. */
+  exitsIssued: number;
+  exitsRequired: number;
+  exitsDelivered: number;
+  connections: number;
+  reconnects: number;
+  events: number;
+  /** Frames the client reported as `invalid_message` / unknown types; `error` frames from the server. */
+  invalidFrames: number;
+  unknownFrames: number;
+  serverErrors: number;
+  /** Low-priority messages the client dropped under the bursts. */
+  droppedLow: number;
+  heapBaselineMb: number;
+  heapMaxMb: number;
+}
+
+export interface SoakResult {
+  violations: string[];
+  stats: SoakStats;
+}
+
+/** A recognisable key: it must never show up in an event or error. */
+export const SOAK_API_KEY = "soak-secret-key-7f3a9c";
+const DROP_CODES = [1001, 1006, 1011, 1012, 4000] as const;
+const MAX_OPEN = 24;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Stable JSON with keys sorted and `undefined` left out, for state comparison. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : typeof v === "bigint"
+        ? v.toString()
+        : v,
+  );
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakResult> {
+  const rand = prng(options.seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const violations: string[] = [];
+  const violate = (what: string): void => {
+    if (violations.length < 50) violations.push(what);
+  };
+  const started = Date.now();
+  const actions: Record<string, number> = {};
+  const count = (name: string): void => {
+    actions[name] = (actions[name] ?? 0) + 1;
+  };
+
+  const unhandled = (reason: unknown): void => violate(`unhandled rejection: ${String(reason)}`);
+  process.on("unhandledRejection", unhandled);
+
+  const wallets = Array.from({ length: 5 }, (_, i) => {
+    const seed = new Uint8Array(32);
+    seed[0] = i + 1;
+    new DataView(seed.buffer).setUint32(4, options.seed >>> 0);
+    return Keypair.fromSeed(seed).publicKey.toBase58();
+  });
+  const randomStrategy = (): StrategyConfig => {
+    const s: StrategyConfig = { target_profit_pct: int(5, 80), stop_loss_pct: int(5, 60) };
+    if (rand() < 0.3) s.trailing_stop_pct = int(2, 30);
+    return s;
+  };
+
+  const server = await MockStreamServer.start({ seed: options.seed, priceWalk: false, pnlFlushMs: 50, settleMs: 20 });
+  let latestStrategy: StrategyConfig = { target_profit_pct: 50, stop_loss_pct: 50 };
+  let latestWallets: string[] = [wallets[0] as string];
+
+  // ---- Exit bookkeeping (see the header) ----
+  const tainted = new Set<number>(); // connection ids ever stalled
+  const issued = new Map<string, MockExitSignal>();
+  const required = new Set<string>();
+  const delivered = new Map<string, number>();
+  server.on("exit_signal", (signal) => {
+    issued.set(signal.unsigned_tx_b64, signal);
+    const live = server.connections.filter((c) => c.configured && c.open && !c.stalled && c.announced.has(signal.position_id));
+    if (live.some((c) => !tainted.has(c.id))) required.add(signal.unsigned_tx_b64);
+  });
+
+  const client = new StreamClient(SOAK_API_KEY, {
+    endpoint: server.url,
+    reconnect: { initialDelayMs: 5, maxDelayMs: 60, minUptimeMs: 50 },
+    heartbeat: { intervalMs: 100, timeoutMs: 200 },
+  });
+  const session = await StreamSession.connect(client, { wallet_pubkeys: latestWallets, strategy: latestStrategy });
+  let reconnects = 0;
+  let handshakes = 0;
+  server.on("handshake", () => handshakes++);
+  let invalidFrames = 0;
+  let unknownFrames = 0;
+  let serverErrors = 0;
+  let events = 0;
+  const leak = (where: string, text: string): void => {
+    if (text.includes(SOAK_API_KEY)) violate(`API key in ${where}`);
+  };
+  session.on("stream_error", (err) => leak("stream_error", `${err.message} ${String(err.cause ?? "")}`));
+  session.on("debug", (m) => leak("debug", m));
+  const connection = session.connection;
+  if (!(connection instanceof StreamConnection)) throw new Error("the session should run on a StreamConnection");
+  connection.on("invalid_message", (err) => {
+    invalidFrames++;
+    if (err.code !== "protocol") violate(`invalid frame reported with code ${err.code}`);
+    leak("invalid_message", err.message);
+  });
+  connection.on("unknown_message", () => unknownFrames++);
+  connection.on("error", (err) => leak("error", err.message));
+
+  // ---- Consumer ----
+  const consumer = (async () => {
+    for (;;) {
+      const event: StreamEvent | null = await session.recv();
+      if (event === null) return;
+      events++;
+      if (event.type === "reconnected") reconnects++;
+      else if (event.type === "error") {
+        serverErrors++;
+      } else if (event.type === "exit_signal_with_tx") {
+        const key = event.message.unsigned_tx_b64;
+        const n = (delivered.get(key) ?? 0) + 1;
+        delivered.set(key, n);
+        if (n === 2) violate(`exit delivered twice: position ${event.message.position_id} (${event.message.reason})`);
+        if (!issued.has(key)) violate(`exit delivered that the server never issued: position ${event.message.position_id}`);
+      }
+    }
+  })();
+
+  // ---- Heap sampling ----
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let heapBaseline = 0;
+  let heapMax = 0;
+  const heapTimer = setInterval(() => {
+    const used = process.memoryUsage().heapUsed / 2 ** 20;
+    if (heapBaseline === 0 && Date.now() - started > Math.min(5_000, options.durationMs / 4)) {
+      gc?.();
+      heapBaseline = process.memoryUsage().heapUsed / 2 ** 20;
+    }
+    heapMax = Math.max(heapMax, used);
+  }, 250);
+  heapTimer.unref();
+
+  const stats = (): SoakStats => ({
+    elapsedMs: Date.now() - started,
+    actions: { ...actions },
+    exitsIssued: issued.size,
+    exitsRequired: required.size,
+    exitsDelivered: delivered.size,
+    connections: handshakes,
+    reconnects,
+    events,
+    invalidFrames,
+    unknownFrames,
+    serverErrors,
+    droppedLow: Object.values(connection.stats().dropped).reduce((a, b) => a + b, 0),
+    heapBaselineMb: Math.round(heapBaseline),
+    heapMaxMb: Math.round(heapMax),
+  });
+
+  // ---- Faults and commands ----
+  const stallTimers = new Set<NodeJS.Timeout>();
+  const liveConn = (): MockConnection | undefined => server.connections.filter((c) => c.configured && c.open).at(-1);
+  const openIds = (): number[] => server.positions().map((p) => p.position_id);
+  const act = (): void => {
+    const r = rand();
+    const conn = liveConn();
+    if (r < 0.05) {
+      if (conn === undefined) return;
+      const code = pick(DROP_CODES);
+      count(`drop ${code}`);
+      server.dropConnections(code, "soak drop");
+    } else if (r < 0.08) {
+      if (conn === undefined || conn.stalled) return;
+      count("stall");
+      tainted.add(conn.id);
+      server.stall(conn);
+      // Short stalls are survived; long ones exceed the heartbeat timeout and force a reconnect.
+      const timer = setTimeout(() => {
+        stallTimers.delete(timer);
+        server.resume(conn);
+      }, int(30, 500));
+      stallTimers.add(timer);
+    } else if (r < 0.3) {
+      const ids = openIds();
+      count("pnl burst");
+      const n = int(10, 200);
+      for (let i = 0; i < n; i++) {
+        server.send({
+          type: "pnl_update",
+          position_id: ids.length > 0 ? pick(ids) : int(1, 1000),
+          profit_units: int(-1e9, 1e9),
+          proceeds_units: int(0, 2e9),
+          server_time_ms: Date.now(),
+        });
+      }
+    } else if (r < 0.36) {
+      count("malformed");
+      server.send(
+        pick([
+          "{not json",
+          "",
+          "[]",
+          "42",
+          "null",
+          '{"type":"pnl_update"}',
+          '{"type":"exit_signal_with_tx","position_id":"x"}',
+          '{"type":42}',
+          '{"no_type":true}',
+          "\u0000\uffff",
+        ]),
+      );
+    } else if (r < 0.4) {
+      count("unknown type");
+      server.send({ type: `future_${int(0, 9)}`, payload: { n: int(0, 1e6) }, big: "123456789012345678901234567890" });
+    } else if (r < 0.47) {
+      count("update strategy");
+      latestStrategy = randomStrategy();
+      session.updateStrategy(latestStrategy);
+    } else if (r < 0.52) {
+      count("update wallets");
+      const shuffled = [...wallets].sort(() => rand() - 0.5);
+      latestWallets = shuffled.slice(0, int(1, wallets.length));
+      session.updateWallets(latestWallets);
+    } else if (r < 0.68) {
+      if (server.positions().length >= MAX_OPEN) {
+        const id = pick(openIds());
+        count("close position");
+        session.closePosition(id);
+        return;
+      }
+      count("open position");
+      server.openPosition({ wallet: pick(latestWallets) });
+    } else if (r < 0.9) {
+      const ids = openIds();
+      if (ids.length === 0) return;
+      count("set price");
+      server.setPrice(pick(ids), pick([0.2, 0.5, 0.9, 1.05, 1.3, 2, 3]));
+    } else {
+      count("idle");
+    }
+  };
+
+  let nextProgress = started + (options.progressEveryMs ?? 10_000);
+  while (Date.now() - started < options.durationMs) {
+    await sleep(int(1, 40));
+    try {
+      act();
+    } catch (err) {
+      violate(`driver action threw: ${(err as Error).message}`);
+    }
+    if (options.onProgress !== undefined && Date.now() >= nextProgress) {
+      nextProgress += options.progressEveryMs ?? 10_000;
+      options.onProgress(stats());
+    }
+  }
+
+  // ---- Quiesce: no more faults; every stalled link resumes; one live, configured connection ----
+  for (const t of stallTimers) clearTimeout(t);
+  stallTimers.clear();
+  server.resume();
+  const wantStrategy = canonical(latestStrategy);
+  const wantWallets = canonical([...latestWallets].sort());
+  try {
+    await server.waitFor(
+      () => {
+        const live = server.connections.filter((c) => c.configured && c.open && !c.stalled);
+        const c = live.length === 1 && server.connectionCount === 1 ? live[0] : undefined;
+        if (c === undefined) return undefined;
+        return canonical(c.strategy) === wantStrategy && canonical([...c.wallets].sort()) === wantWallets ? c : undefined;
+      },
+      10_000,
+      "the live connection to carry the client's latest strategy and wallets",
+    );
+  } catch {
+    const live = server.connections.filter((c) => c.configured && c.open);
+    violate(
+      `after quiescing: server state != client state (${server.connectionCount} open connections; ` +
+        `server strategy ${canonical(live.at(-1)?.strategy)} vs ${wantStrategy}; ` +
+        `server wallets ${canonical([...(live.at(-1)?.wallets ?? [])].sort())} vs ${wantWallets})`,
+    );
+  }
+  // Every required exit reaches the consumer (allow the queue to drain).
+  const missing = (): string[] => [...required].filter((k) => !delivered.has(k));
+  const drainUntil = Date.now() + 5_000;
+  while (missing().length > 0 && Date.now() < drainUntil) await sleep(20);
+  for (const key of missing().slice(0, 10)) {
+    const s = issued.get(key);
+    violate(`required exit never delivered: position ${s?.position_id} (${s?.reason})`);
+  }
+
+  // ---- Close: the consumer ends, nothing is left running ----
+  await session.close();
+  const ended = await Promise.race([consumer.then(() => true), sleep(2_000).then(() => false)]);
+  if (!ended) violate("recv() did not return null within 2 s of close()");
+  await server.close();
+  clearInterval(heapTimer);
+  gc?.();
+  const heapEnd = process.memoryUsage().heapUsed / 2 ** 20;
+  heapMax = Math.max(heapMax, heapEnd);
+  const limit = options.heapLimitMb ?? 96;
+  if (heapBaseline > 0 && heapMax - heapBaseline > limit) {
+    violate(`heap grew by ${Math.round(heapMax - heapBaseline)} MB over the ${Math.round(heapBaseline)} MB baseline (limit ${limit} MB)`);
+  }
+  // Let a late rejection surface before the recorder goes.
+  await sleep(20);
+  process.off("unhandledRejection", unhandled);
+  return { violations, stats: stats() };
+}
