@@ -13,6 +13,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { StreamClient } from "../src/client/index.js";
+import { parseServerMessage } from "../src/protocol/index.js";
 import { ScriptedServer, waitFor } from "../test/helpers/scripted-server.js";
 import { configure, exitSignal, pnlUpdate } from "../test/helpers/frames.js";
 
@@ -160,20 +161,24 @@ async function throughput(): Promise<void> {
   const total = quick ? 50_000 : 200_000;
   const frames = Array.from({ length: total }, (_, i) => JSON.stringify(exitSignal(1 + (i % 50), { profit_units: i })));
   const wire = encodeFrames(frames);
-  async function run(kind: "raw" | "ours"): Promise<number> {
+  async function run(kind: "raw" | "decode" | "ours"): Promise<number> {
     const server = await ScriptedServer.start();
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
     let count = 0;
     let started = 0;
-    if (kind === "raw") {
+    if (kind === "raw" || kind === "decode") {
       const ws = new WebSocket(server.url, { headers: { "x-api-key": "bench" }, perMessageDeflate: false });
       await new Promise((r) => ws.once("open", r));
       ws.send(JSON.stringify({ type: "configure", ...CONFIGURE, deadline_timeout_sec: undefined }));
       await server.waitForReady(0);
       ws.on("message", (data) => {
-        const m = JSON.parse(data.toString()) as { type: string };
-        if (m.type !== "hello_ok" && ++count === total) done();
+        const text = data.toString();
+        const type =
+          kind === "raw"
+            ? (JSON.parse(text) as { type: string }).type
+            : (parseServerMessage(text) as { message: { type: string } }).message.type;
+        if (type !== "hello_ok" && ++count === total) done();
       });
       await sleep(20);
       started = performance.now();
@@ -198,17 +203,20 @@ async function throughput(): Promise<void> {
     return (total / ms) * 1000;
   }
   const raw: number[] = [];
+  const decode: number[] = [];
   const ours: number[] = [];
   await run("raw"); // warm-up: JIT and socket buffers
+  await run("decode");
   await run("ours");
   for (let i = 0; i < 3; i++) {
     raw.push(await run("raw"));
+    decode.push(await run("decode"));
     ours.push(await run("ours"));
   }
   const k = (v: number) => `${(v / 1000).toFixed(0)}k msg/s`;
   rows.push([
-    `inbound throughput, ${total / 1000}k exit signals (best of 3, after warm-up)`,
-    `${k(Math.max(...ours))} (raw ws+JSON.parse: ${k(Math.max(...raw))})`,
+    `inbound throughput, ${total / 1000}k exit signals via for-await (best of 3, after warm-up)`,
+    `${k(Math.max(...ours))} (raw ws+JSON.parse: ${k(Math.max(...raw))}; raw ws+parseServerMessage: ${k(Math.max(...decode))})`,
     "-",
   ]);
 }
