@@ -276,9 +276,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       session.updateWallets(latestWallets);
     } else if (r < 0.68) {
       if (server.positions().length >= MAX_OPEN) {
-        const id = pick(openIds());
+        // Only positions the session knows (closePosition throws for others, by design).
+        const known = openIds().filter((id) => session.position(id) !== undefined);
+        if (known.length === 0) return;
         count("close position");
-        session.closePosition(id);
+        session.closePosition(pick(known));
         return;
       }
       count("open position");
