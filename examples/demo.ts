@@ -3,7 +3,7 @@
  *
  * It starts `MockStreamServer` (simulated buys, seeded random-walk prices, wallet registration
  * required as on the real service), registers a generated wallet with a proof of ownership
- * (`proveOwnership` + `registerWallet`), connects a session
+ * and connects (`proveOwnership` + `StreamSession.connectWithWallets`) a session
  * with a visible strategy, shows a live view of the positions (PnL, peak, liquidity trend,
  * deadline) and the events, signs every exit with a generated keypair through
  * `lasersell-stream/tx` (guarded), submits it to the mock's JSON-RPC, and ends by itself with a
@@ -14,7 +14,7 @@
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
-import { StreamClient, StreamSession, registerWallet, type PositionHandle, type StrategyConfig } from "../src/index.js";
+import { StreamClient, StreamSession, type PositionHandle, type StrategyConfig } from "../src/index.js";
 import { MockStreamServer, Prng, buildUnsignedTx } from "../src/testing/index.js";
 import { proveOwnership, signExitTransaction, submitTransaction } from "../src/tx/index.js";
 
@@ -93,18 +93,16 @@ const wallet = keypair.publicKey.toBase58();
 // Warm the signing path once (key import, JIT) so the latencies below are steady-state.
 signExitTransaction({ wallet_pubkey: wallet, unsigned_tx_b64: buildUnsignedTx(wallet, "warm-up", new Prng(seed)).b64 }, keypair);
 
-const apiKey = "demo-api-key";
+const client = new StreamClient("demo-api-key", { endpoint: server.url });
 // The service streams only wallets registered to the API key: prove ownership (a local
-// signature, no network) and register once, before connecting.
-await registerWallet(apiKey, proveOwnership(keypair), { baseUrl: server.apiUrl, label: "demo" });
-console.log(`registered wallet ${short(wallet)} to the API key (POST ${server.apiUrl}/v1/wallets/register)`);
-
-const client = new StreamClient(apiKey, { endpoint: server.url });
-const session = await StreamSession.connect(client, {
-  wallet_pubkeys: [wallet],
-  strategy,
-  deadline_timeout_sec: deadlineSec,
-});
+// signature, no network); connectWithWallets registers the proof, then connects with it.
+const session = await StreamSession.connectWithWallets(
+  client,
+  [proveOwnership(keypair)],
+  { strategy, deadline_timeout_sec: deadlineSec },
+  { registration: { baseUrl: server.apiUrl, label: "demo" } },
+);
+console.log(`registered wallet ${short(wallet)} to the API key (POST ${server.apiUrl}/v1/wallets/register), then connected`);
 
 const ladder = strategy.take_profit_levels?.map((l) => `+${l.profit_pct}% sells ${l.sell_pct}%`).join(", ");
 const header = [

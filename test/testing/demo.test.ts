@@ -24,7 +24,7 @@ describe("examples/demo.ts", () => {
       });
     });
     expect({ code, err: err.replace(/npm warn.*\n/g, "") }).toEqual({ code: 0, err: "" });
-    expect(out).toMatch(/^registered wallet \S+ to the API key \(POST http:\/\/127\.0\.0\.1:\d+\/v1\/wallets\/register\)$/m);
+    expect(out).toMatch(/^registered wallet \S+ to the API key \(POST http:\/\/127\.0\.0\.1:\d+\/v1\/wallets\/register\), then connected$/m);
     expect(out).toMatch(/strategy: take profit \+10%, stop loss -5%/);
     expect(out).toMatch(/open {4}#\d+/);
     expect(out).toMatch(/\nsummary\n {2}positions opened {5}[1-9]/);
