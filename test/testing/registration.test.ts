@@ -1,5 +1,6 @@
 import { Keypair } from "@solana/web3.js";
 import { afterEach, describe, expect, it } from "vitest";
+import { StreamClient, StreamSession } from "../../src/index.js";
 import { StreamRegistrationError, registerWallet, type WalletOwnershipProof } from "../../src/rest/register.js";
 import { MockStreamServer, PROOF_MAX_SKEW_SEC, type MockRegistration, type MockStreamServerOptions } from "../../src/testing/index.js";
 import { proveOwnership } from "../../src/tx/index.js";
@@ -10,6 +11,7 @@ const KEY = "test-key";
 const OTHER_KEY = "sk-OTHER-RECOGNISABLE-7731";
 
 const servers: MockStreamServer[] = [];
+const sessions: Array<{ close(): Promise<unknown> | unknown }> = [];
 async function start(options: MockStreamServerOptions = {}): Promise<MockStreamServer> {
   const s = await MockStreamServer.start({ seed: 3, priceWalk: false, pnlFlushMs: 20, ...options });
   servers.push(s);
@@ -17,6 +19,7 @@ async function start(options: MockStreamServerOptions = {}): Promise<MockStreamS
 }
 
 afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.close()));
   closeAllRawClients();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
@@ -250,5 +253,43 @@ describe("MockStreamServer: requireRegistration", () => {
     const server = await start();
     await RawClient.configured(server.url, configureFrame({ wallet_pubkeys: [Keypair.generate().publicKey.toBase58()] }));
     expect(server.registeredWallets()).toEqual([]);
+  });
+});
+
+describe("registration then connection, end to end (StreamSession.connectWithWallets against the mock)", () => {
+  it("registers the proof on server.apiUrl, then streams the wallet; a refused proof names the wallet and connects nothing", async () => {
+    const server = await start({ requireRegistration: true, apiKeys: [KEY] });
+    const events = recordEvents(server);
+    const client = new StreamClient(KEY, { endpoint: server.url });
+    const keypair = Keypair.generate();
+    const wallet = keypair.publicKey.toBase58();
+    const configure = { strategy: { target_profit_pct: 10, stop_loss_pct: 5 } };
+
+    const stale = proveOwnership(keypair, { nowMs: Date.now() - 6 * 60_000 });
+    const err = await refusal(StreamSession.connectWithWallets(client, [stale], configure, { registration: { baseUrl: server.apiUrl, timeoutMs: 3_000 } }));
+    expect(err).toMatchObject({ status: 400, walletPubkey: wallet });
+    expect(err.reason).toMatch(/expired/);
+    expect(err.message).toContain(wallet);
+    expect(server.connectionCount).toBe(0);
+    expect(server.received).toEqual([]);
+
+    const session = await StreamSession.connectWithWallets(client, [proveOwnership(keypair)], configure, {
+      registration: { baseUrl: server.apiUrl, timeoutMs: 3_000 },
+    });
+    sessions.push(session);
+    const conn = await server.waitForConnection();
+    expect([...conn.wallets]).toEqual([wallet]);
+    expect(server.registeredWallets(KEY)).toEqual([wallet]);
+    const { position_id } = server.openPosition({ wallet });
+    const events$ = session[Symbol.asyncIterator]();
+    const deadline = Date.now() + 3_000;
+    let seen = false;
+    while (!seen && Date.now() < deadline) {
+      const next = await Promise.race([events$.next(), new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 3_000).unref())]);
+      if (next === "timeout" || next.done === true) break;
+      seen = next.value.type === "position_opened" && next.value.handle.position_id === position_id;
+    }
+    expect(seen).toBe(true);
+    for (const text of [err.message, String(err.reason), JSON.stringify(err), events.text()]) expect(text).not.toContain(KEY);
   });
 });
