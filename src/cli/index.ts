@@ -1,17 +1,20 @@
 /**
  * The `lasersell-stream` command line.
  *
+ *   lasersell-stream tail --wallet PUBKEY [--api-key KEY] [--endpoint URL | --local] [--tp --sl --trailing --deadline] [--json]
  *   lasersell-stream mock [--port 8082] [--host 127.0.0.1] [--tier 1] [--seed N] [--api-key KEY]...
  *                         [--hello-order after_configure|on_connect] [--pnl-flush-ms 100]
  *                         [--settle-ms 200] [--buy-every-ms 5000] [--max-open 3] [--require-registration]
  */
 import { parseArgs } from "node:util";
 import { startMock } from "./mock.js";
+import { TAIL_USAGE, runTail } from "./tail.js";
 
 const USAGE = `Usage: lasersell-stream <command> [options]
 
 Commands:
   mock      Run a local LaserSell stream server (ws://localhost:8082/v1/ws) with a simulated market.
+  tail      Connect a session and print every event (see 'lasersell-stream tail --help').
 
 Options of mock:
   --port N              Port (default 8082; 0 picks a free one)
@@ -38,6 +41,13 @@ function int(name: string, value: string | undefined, fallback: number, min = 0)
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "tail") {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      process.stdout.write(TAIL_USAGE);
+      return 0;
+    }
+    return runTail(argv.slice(1));
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

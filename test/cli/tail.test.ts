@@ -70,3 +70,25 @@ describe("lasersell-stream tail", () => {
     await expect(runTail([], { LASERSELL_API_KEY: KEY }, capture().out)).rejects.toThrow(/--wallet/);
   });
 });
+
+describe("lasersell-stream tail (command line)", () => {
+  it("runs from the CLI against the mock and prints the opened position; exits 0 after --duration", async () => {
+    const { spawn } = await import("node:child_process");
+    const server = await MockStreamServer.start({ apiKeys: [KEY], seed: 11 });
+    servers.push(server);
+    const wallet = Keypair.generate().publicKey.toBase58();
+    void server.waitForMessage("configure", { timeoutMs: 10_000 }).then(() => server.openPosition({ wallet }));
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "src/cli/index.ts", "tail", "--wallet", wallet, "--endpoint", server.url, "--sl", "10", "--duration", "3"],
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LASERSELL_API_KEY: KEY } },
+    );
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(0);
+    expect(out).toMatch(/position_opened\s+position \d+/);
+    expect(out).not.toContain(KEY);
+  }, 20_000);
+});
