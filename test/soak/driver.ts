@@ -120,6 +120,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const server = await MockStreamServer.start({ seed: options.seed, priceWalk: false, pnlFlushMs: 50, settleMs: 20 });
   let latestStrategy: StrategyConfig = { target_profit_pct: 50, stop_loss_pct: 50 };
   let latestWallets: string[] = [wallets[0] as string];
+  /** Per-position strategies the client set (replayed on every reconnect while the position is open). */
+  const overrides = new Map<number, StrategyConfig>();
+  /** Positions the client asked to close: the client stops replaying their overrides at once. */
+  const closeRequested = new Set<number>();
 
   // ---- Exit bookkeeping (see the header) ----
   const tainted = new Set<number>(); // connection ids ever stalled
@@ -274,13 +278,23 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const shuffled = [...wallets].sort(() => rand() - 0.5);
       latestWallets = shuffled.slice(0, int(1, wallets.length));
       session.updateWallets(latestWallets);
+    } else if (r < 0.545) {
+      const known = openIds().filter((id) => session.position(id) !== undefined);
+      if (known.length === 0) return;
+      count("override strategy");
+      const id = pick(known);
+      const strategy = randomStrategy();
+      session.updatePositionStrategy(id, strategy);
+      overrides.set(id, strategy);
     } else if (r < 0.68) {
       if (server.positions().length >= MAX_OPEN) {
         // Only positions the session knows (closePosition throws for others, by design).
         const known = openIds().filter((id) => session.position(id) !== undefined);
         if (known.length === 0) return;
         count("close position");
-        session.closePosition(pick(known));
+        const id = pick(known);
+        closeRequested.add(id);
+        session.closePosition(id);
         return;
       }
       count("open position");
@@ -333,6 +347,31 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         `server strategy ${canonical(live.at(-1)?.strategy)} vs ${wantStrategy}; ` +
         `server wallets ${canonical([...(live.at(-1)?.wallets ?? [])].sort())} vs ${wantWallets})`,
     );
+  }
+  // Overrides: for every position still open on both sides and tracked by the live connection,
+  // whose close the client never requested, the live connection's last `update_position_strategy`
+  // (sent there, or replayed after the reconnect) is the client's latest.
+  const live = server.connections.filter((c) => c.configured && c.open).at(-1);
+  if (live !== undefined) {
+    const serverOpen = new Set(openIds());
+    const lastOnLive = new Map<number, string>();
+    for (const f of live.received) {
+      if (f.message?.type === "update_position_strategy") lastOnLive.set(Number(f.message.position_id), canonical(f.message.strategy));
+    }
+    for (const [id, strategy] of overrides) {
+      // Positions of wallets no longer configured are not tracked on a new connection (protocol.md 3.6).
+      if (!serverOpen.has(id) || !live.announced.has(id) || session.position(id) === undefined || closeRequested.has(id)) continue;
+      if (lastOnLive.get(id) !== canonical(strategy)) {
+        const anywhere = server.received.filter((f) => (f.message?.type === "update_position_strategy" || f.message?.type === "close_position") && Number(f.message.position_id) === id).map((f) => `${f.message?.type === "close_position" ? "CLOSE@" : ""}${f.connectionId}${f.error === undefined ? "" : "!" + f.error}`);
+        void server.received.filter((f) => f.message?.type === "update_position_strategy" && Number(f.message.position_id) === id).map((f) => `${f.connectionId}${f.error === undefined ? "" : "!" + f.error}`);
+        const replayed = [...connection.state.positionStrategies.keys()].map(String);
+        const wallet = server.position(id)?.wallet_pubkey ?? "";
+        violate(
+          `after quiescing: position ${id} override on the live connection ${live.id} ${lastOnLive.get(id) ?? "missing"} vs the client's ${canonical(strategy)} ` +
+            `(sent on connections [${anywhere.join(", ")}]; client replay store has [${replayed.join(", ")}]; wallet still configured: ${latestWallets.includes(wallet)}; announced on live: ${live.announced.has(id)})`,
+        );
+      }
+    }
   }
   // Every required exit reaches the consumer (allow the queue to drain).
   const missing = (): string[] => [...required].filter((k) => !delivered.has(k));
