@@ -1,0 +1,75 @@
+/**
+ * Bugs the soak found, each as a minimal reproduction. A known, unfixed bug is an `it.fails`
+ * test: it passes while the bug is there and fails once it is fixed (then turn it into a plain
+ * `it`).
+ */
+import { Keypair } from "@solana/web3.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { StreamClient, StreamSession, type StreamEvent, type StreamEventType } from "../../src/index.js";
+import { MockStreamServer } from "../../src/testing/index.js";
+
+const servers: MockStreamServer[] = [];
+const sessions: StreamSession[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.close()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function next<T extends StreamEventType>(session: StreamSession, type: T, timeoutMs = 3_000): Promise<Extract<StreamEvent, { type: T }>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), Math.max(0, end - Date.now()));
+    });
+    const event = await Promise.race([session.recv(), timeout]);
+    clearTimeout(timer);
+    if (event === "timeout" || event === null) throw new Error(`no ${type} event (${event === null ? "closed" : "timeout"})`);
+    if (event.type === type) return event as Extract<StreamEvent, { type: T }>;
+  }
+}
+
+describe("soak findings", () => {
+  // src/client/connection.ts #submit: `forgetPosition` runs when a `close_position` is SENT, not
+  // when the position closes. When the server refuses the close (position_not_found: the position
+  // is not tracked on this connection), the position stays open, and once it is tracked again the
+  // reconnect no longer replays its per-position strategy: the server runs it with the global one.
+  it.fails("a refused close_position does not lose the position's override on the next reconnect", { timeout: 15_000 }, async () => {
+    const server = await MockStreamServer.start({ seed: 3, priceWalk: false, pnlFlushMs: 50 });
+    servers.push(server);
+    const [a, b] = [Keypair.generate().publicKey.toBase58(), Keypair.generate().publicKey.toBase58()];
+    const client = new StreamClient("findings-key", { endpoint: server.url, reconnect: { initialDelayMs: 5, maxDelayMs: 20, minUptimeMs: 20 } });
+    const session = await StreamSession.connect(client, { wallet_pubkeys: [a, b], strategy: { target_profit_pct: 50, stop_loss_pct: 50 } });
+    sessions.push(session);
+    const { position_id } = server.openPosition({ wallet: b });
+    await next(session, "position_opened");
+    const override = { target_profit_pct: 7, stop_loss_pct: 9 };
+    session.updatePositionStrategy(position_id, override);
+    await server.waitForMessage("update_position_strategy");
+
+    // Wallet b leaves; after a reconnect the new connection does not track b's position.
+    session.updateWallets([a]);
+    await server.waitForMessage("update_wallets");
+    server.dropConnections(1012);
+    await next(session, "reconnected");
+    const second = await server.waitForConnection({ count: 2 });
+    expect(second.announced.has(position_id)).toBe(false);
+
+    // The close is refused: nothing closed, the position is still open on the server.
+    session.closePosition(position_id);
+    const refusal = await next(session, "error");
+    expect(refusal.message.code).toBe("position_not_found");
+    expect(server.position(position_id)?.open).toBe(true);
+
+    // Wallet b is back: the position is tracked again. A reconnect must replay its override.
+    session.updateWallets([a, b]);
+    await server.waitFor(() => (second.announced.has(position_id) ? true : undefined));
+    server.dropConnections(1012);
+    await next(session, "reconnected");
+    const third = await server.waitForConnection({ count: 3 });
+    await server.waitFor(() => (third.received.length >= 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const replayed = third.received.filter((f) => f.message?.type === "update_position_strategy").map((f) => f.message);
+    expect(replayed).toEqual([expect.objectContaining({ position_id, strategy: expect.objectContaining(override) })]);
+  });
+});
