@@ -141,7 +141,7 @@ export async function runCopyTrader(options: CopyTraderOptions): Promise<void> {
           log(`exit ${m.reason} of position ${m.position_id}${copied === undefined ? "" : ` (copy of ${copied})`} submitted ${signature}`);
         } catch (error) {
           log(`exit of position ${m.position_id} failed: ${(error as Error).message}`);
-          session.requestExitSignal(event.handle, 2_000); // a fresh transaction with more slippage
+          if (session.position(m.position_id) !== undefined) session.requestExitSignal(event.handle, 2_000); // a fresh transaction, more slippage
         }
         break;
       }

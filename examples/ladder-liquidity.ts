@@ -113,15 +113,21 @@ export async function runLadderBot(options: LadderBotOptions): Promise<void> {
     const key = String(handle.position_id);
     const askedBps = refreshing.get(key);
     const decision: LadderDecision =
-      message.reason === "chained_tp"
-        ? decideLadderExit(session, message, handle, budgetBps, maxBps)
-        : { action: "sign", why: askedBps === undefined ? "protective exit" : `the refreshed exit asked for at ${askedBps} bps` };
+      message.reason !== "chained_tp"
+        ? { action: "sign", why: askedBps === undefined ? "protective exit" : `the refreshed exit asked for at ${askedBps} bps` }
+        : askedBps !== undefined
+          ? { action: "skip", why: `a refreshed exit of the whole position is on its way` }
+          : decideLadderExit(session, message, handle, budgetBps, maxBps);
     if (message.reason !== "chained_tp") refreshing.delete(key);
     const level = message.level_index === undefined ? "" : ` level ${message.level_index}`;
     log(`${decision.action} ${message.reason}${level} of position ${key}: ${decision.why}`);
     if (decision.action === "refresh") {
-      refreshing.set(key, decision.slippageBps);
-      session.requestExitSignal(handle, decision.slippageBps);
+      try {
+        session.requestExitSignal(handle, decision.slippageBps);
+        refreshing.set(key, decision.slippageBps);
+      } catch (error) {
+        log(`could not refresh position ${key}: ${(error as Error).message}`); // closed meanwhile
+      }
       continue;
     }
     if (decision.action === "skip") continue;
