@@ -1,8 +1,8 @@
 /**
  * Migrating from the official SDK (`@lasersell/lasersell-sdk`): its README's "Stream + auto-sell
- * flow", with only the import lines changed. The loop body is the README's, character for
- * character; the README's literals (API key, wallet, signer, timeout, Helius Sender, console.log)
- * became parameters so that the test suite can run it against `MockStreamServer`.
+ * flow", with only the import lines changed. The README's literals (API key, wallet, signer,
+ * timeout, Helius Sender, console.log) became parameters so that the test suite can run it
+ * against `MockStreamServer`; the API calls and the loop are the README's.
  *
  * Run it against the local mock server (ws://localhost:8082/v1/ws, RPC on /rpc):
  *   npx lasersell-stream mock &
