@@ -15,6 +15,12 @@
  * (and resumed) are NOT required: the client may have declared that link dead and dropped its
  * socket before the frame arrived. No exit may be delivered twice, and none that the server did
  * not send.
+ *
+ * Other invariants: every handshake's `configure` carries a state the client set, never older
+ * than one the server already applied; after quiescing (stalls resumed, faults stopped) exactly
+ * one connection is open and its strategy, wallets and per-position overrides equal the client's
+ * latest; no unhandled rejection; no API key in any event; heap growth bounded; `recv()` returns
+ * `null` promptly after `close()`.
  */
 import { Keypair } from "@solana/web3.js";
 import { StreamClient, StreamConnection, StreamSession, type StreamEvent } from "../../src/index.js";
@@ -134,6 +140,31 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     issued.set(signal.unsigned_tx_b64, signal);
     const live = server.connections.filter((c) => c.configured && c.open && !c.stalled && c.announced.has(signal.position_id));
     if (live.some((c) => !tainted.has(c.id))) required.add(signal.unsigned_tx_b64);
+  });
+
+  // "The server's latest configure always equals the client's latest state", checked on every
+  // handshake: the configure of a new connection carries a state the client did set, never older
+  // than a state the server had already applied on an earlier connection (the client builds it
+  // from its latest state when it dials, and every update it sent before is older). The exact
+  // equality with the latest state is checked once the faults stop (below).
+  // Values repeat (a wallet list may be set again later), so the check takes the most lenient
+  // reading: the earliest occurrence at or after the bound.
+  const strategyHistory = [canonical(latestStrategy)];
+  const walletHistory = [canonical([...latestWallets].sort())];
+  const bound = { strategy: 0, wallets: 0 };
+  const advance = (history: string[], value: string, from: number): number => history.indexOf(value, from);
+  server.on("message", (_conn, message) => {
+    // A late update from a link the client already left may be older than the bound: ignored.
+    if (message.type === "update_strategy") bound.strategy = Math.max(bound.strategy, advance(strategyHistory, canonical(message.strategy), bound.strategy));
+    if (message.type === "update_wallets") bound.wallets = Math.max(bound.wallets, advance(walletHistory, canonical([...message.wallet_pubkeys].sort()), bound.wallets));
+  });
+  server.on("handshake", (conn) => {
+    const s = advance(strategyHistory, canonical(conn.strategy), bound.strategy);
+    const w = advance(walletHistory, canonical([...conn.wallets].sort()), bound.wallets);
+    if (s < 0) violate(`connection ${conn.id} configured with a strategy older than #${bound.strategy} (already applied) or never set: ${canonical(conn.strategy)}`);
+    if (w < 0) violate(`connection ${conn.id} configured with wallets older than #${bound.wallets} (already applied) or never set`);
+    bound.strategy = Math.max(bound.strategy, s);
+    bound.wallets = Math.max(bound.wallets, w);
   });
 
   const client = new StreamClient(SOAK_API_KEY, {
@@ -273,11 +304,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       count("update strategy");
       latestStrategy = randomStrategy();
       session.updateStrategy(latestStrategy);
+      strategyHistory.push(canonical(latestStrategy));
     } else if (r < 0.52) {
       count("update wallets");
       const shuffled = [...wallets].sort(() => rand() - 0.5);
       latestWallets = shuffled.slice(0, int(1, wallets.length));
       session.updateWallets(latestWallets);
+      walletHistory.push(canonical([...latestWallets].sort()));
     } else if (r < 0.545) {
       const known = openIds().filter((id) => session.position(id) !== undefined);
       if (known.length === 0) return;
@@ -329,49 +362,45 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   server.resume();
   const wantStrategy = canonical(latestStrategy);
   const wantWallets = canonical([...latestWallets].sort());
-  try {
-    await server.waitFor(
-      () => {
-        const live = server.connections.filter((c) => c.configured && c.open && !c.stalled);
-        const c = live.length === 1 && server.connectionCount === 1 ? live[0] : undefined;
-        if (c === undefined) return undefined;
-        return canonical(c.strategy) === wantStrategy && canonical([...c.wallets].sort()) === wantWallets ? c : undefined;
-      },
-      10_000,
-      "the live connection to carry the client's latest strategy and wallets",
-    );
-  } catch {
-    const live = server.connections.filter((c) => c.configured && c.open);
-    violate(
-      `after quiescing: server state != client state (${server.connectionCount} open connections; ` +
-        `server strategy ${canonical(live.at(-1)?.strategy)} vs ${wantStrategy}; ` +
-        `server wallets ${canonical([...(live.at(-1)?.wallets ?? [])].sort())} vs ${wantWallets})`,
-    );
-  }
   // Overrides: for every position still open on both sides and tracked by the live connection,
   // whose close the client never requested, the live connection's last `update_position_strategy`
-  // (sent there, or replayed after the reconnect) is the client's latest.
-  const live = server.connections.filter((c) => c.configured && c.open).at(-1);
-  if (live !== undefined) {
+  // (sent there, or replayed right after `hello_ok`) is the client's latest.
+  const overrideMismatches = (live: MockConnection): string[] => {
     const serverOpen = new Set(openIds());
     const lastOnLive = new Map<number, string>();
     for (const f of live.received) {
       if (f.message?.type === "update_position_strategy") lastOnLive.set(Number(f.message.position_id), canonical(f.message.strategy));
     }
+    const out: string[] = [];
     for (const [id, strategy] of overrides) {
       // Positions of wallets no longer configured are not tracked on a new connection (protocol.md 3.6).
       if (!serverOpen.has(id) || !live.announced.has(id) || session.position(id) === undefined || closeRequested.has(id)) continue;
-      if (lastOnLive.get(id) !== canonical(strategy)) {
-        const anywhere = server.received.filter((f) => (f.message?.type === "update_position_strategy" || f.message?.type === "close_position") && Number(f.message.position_id) === id).map((f) => `${f.message?.type === "close_position" ? "CLOSE@" : ""}${f.connectionId}${f.error === undefined ? "" : "!" + f.error}`);
-        void server.received.filter((f) => f.message?.type === "update_position_strategy" && Number(f.message.position_id) === id).map((f) => `${f.connectionId}${f.error === undefined ? "" : "!" + f.error}`);
-        const replayed = [...connection.state.positionStrategies.keys()].map(String);
-        const wallet = server.position(id)?.wallet_pubkey ?? "";
-        violate(
-          `after quiescing: position ${id} override on the live connection ${live.id} ${lastOnLive.get(id) ?? "missing"} vs the client's ${canonical(strategy)} ` +
-            `(sent on connections [${anywhere.join(", ")}]; client replay store has [${replayed.join(", ")}]; wallet still configured: ${latestWallets.includes(wallet)}; announced on live: ${live.announced.has(id)})`,
-        );
-      }
+      if (lastOnLive.get(id) === canonical(strategy)) continue;
+      const history = server.received
+        .filter((f) => (f.message?.type === "update_position_strategy" || f.message?.type === "close_position") && Number(f.message.position_id) === id)
+        .map((f) => `${f.message?.type === "close_position" ? "close@" : ""}${f.connectionId}${f.error === undefined ? "" : `!${f.error.split(":")[0]}`}`);
+      out.push(
+        `position ${id} override on the live connection ${live.id}: ${lastOnLive.get(id) ?? "missing"} vs the client's ${canonical(strategy)} ` +
+          `(sent on connections [${history.join(", ")}]; in the client's replay store: ${connection.state.positionStrategies.has(id)})`,
+      );
     }
+    return out;
+  };
+  const liveState = (): { live: MockConnection | undefined; problems: string[] } => {
+    const open = server.connections.filter((c) => c.configured && c.open && !c.stalled);
+    const live = open.at(-1);
+    if (live === undefined) return { live, problems: ["no live connection"] };
+    const problems: string[] = [];
+    if (open.length !== 1 || server.connectionCount !== 1) problems.push(`${server.connectionCount} open connections`);
+    if (canonical(live.strategy) !== wantStrategy) problems.push(`strategy ${canonical(live.strategy)} vs the client's ${wantStrategy}`);
+    const wallets = canonical([...live.wallets].sort());
+    if (wallets !== wantWallets) problems.push(`wallets ${wallets} vs the client's ${wantWallets}`);
+    return { live, problems: [...problems, ...overrideMismatches(live)] };
+  };
+  try {
+    await server.waitFor(() => (liveState().problems.length === 0 ? true : undefined), 10_000, "server state = client state");
+  } catch {
+    for (const problem of liveState().problems) violate(`after quiescing: ${problem}`);
   }
   // Every required exit reaches the consumer (allow the queue to drain).
   const missing = (): string[] => [...required].filter((k) => !delivered.has(k));
