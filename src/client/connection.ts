@@ -4,7 +4,8 @@
  */
 import { EventEmitter } from "eventemitter3";
 import type { ClientRequest, IncomingMessage } from "node:http";
-import WebSocket from "ws";
+import type WebSocket from "ws";
+import { loadWebSocket, webSocketConstructor } from "./ws-loader.js";
 import {
   StreamAuthError,
   StreamClosedError,
@@ -241,6 +242,9 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   async _open(signal?: AbortSignal): Promise<void> {
     try {
       if (signal?.aborted === true) throw abortError(signal);
+      await loadWebSocket();
+      // The load is asynchronous (once per process): the signal may have fired meanwhile.
+      if ((signal as AbortSignal | undefined)?.aborted === true) throw abortError(signal);
       await this.#connect(signal);
     } catch (error) {
       this.#end(undefined);
@@ -262,7 +266,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       this.#configuredVersion = this.#replay.version;
       let ws: WebSocket;
       try {
-        ws = new WebSocket(this.#p.url, {
+        const WebSocketCtor = webSocketConstructor();
+        ws = new WebSocketCtor(this.#p.url, {
           headers: { "x-api-key": this.#p.apiKey },
           maxPayload: this.#p.maxPayload,
           perMessageDeflate: false,
@@ -442,12 +447,12 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     ws.off("ping", this.#onControl);
     ws.off("pong", this.#onControl);
     ws.on("error", noop);
-    if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+    if (ws.readyState !== ws.CLOSED) ws.terminate();
   }
 
   #sendPing = (): void => {
     const ws = this.#ws;
-    if (ws === undefined || ws.readyState !== WebSocket.OPEN) return;
+    if (ws === undefined || ws.readyState !== ws.OPEN) return;
     ws.ping();
     this.#debug("link quiet; WebSocket ping sent");
   };
@@ -601,7 +606,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
 
   #pump(): void {
     const ws = this.#ws;
-    if (ws === undefined || this.#phase !== OPEN || ws.readyState !== WebSocket.OPEN) return;
+    if (ws === undefined || this.#phase !== OPEN || ws.readyState !== ws.OPEN) return;
     const gen = this.#gen;
     for (let message = this.#outbound.take(); message !== undefined; message = this.#outbound.take()) {
       ws.send(message.text, (error) => this.#written(gen, error));
