@@ -19,15 +19,15 @@ export function positionKey(id: number | bigint): PositionKey {
   return id;
 }
 
-interface LowNode<T> {
+interface LowNode<T, K> {
   message: T;
-  key: PositionKey;
+  key: K;
   type: LowPriorityType;
-  prev: LowNode<T> | undefined;
-  next: LowNode<T> | undefined;
+  prev: LowNode<T, K> | undefined;
+  next: LowNode<T, K> | undefined;
   /** Neighbours in the trade-tick ring (ticks only). */
-  tprev: LowNode<T> | undefined;
-  tnext: LowNode<T> | undefined;
+  tprev: LowNode<T, K> | undefined;
+  tnext: LowNode<T, K> | undefined;
 }
 
 /** Low-priority messages superseded or evicted before delivery, by type. */
@@ -37,17 +37,21 @@ export interface DropCounts {
   trade_tick: number;
 }
 
-export class Inbox<T> {
+/**
+ * The inbox of messages `T`, keyed per position by `K` (the connection uses {@link PositionKey};
+ * the session, which keys positions by their decimal string, uses `string`).
+ */
+export class Inbox<T, K = PositionKey> {
   #high: (T | undefined)[] = [];
   #highHead = 0;
 
-  #head: LowNode<T> | undefined;
-  #tail: LowNode<T> | undefined;
+  #head: LowNode<T, K> | undefined;
+  #tail: LowNode<T, K> | undefined;
   #lowSize = 0;
-  readonly #pnl = new Map<PositionKey, LowNode<T>>();
-  readonly #liquidity = new Map<PositionKey, LowNode<T>>();
-  #tickHead: LowNode<T> | undefined;
-  #tickTail: LowNode<T> | undefined;
+  readonly #pnl = new Map<K, LowNode<T, K>>();
+  readonly #liquidity = new Map<K, LowNode<T, K>>();
+  #tickHead: LowNode<T, K> | undefined;
+  #tickTail: LowNode<T, K> | undefined;
   #ticks = 0;
   readonly #tickCapacity: number;
 
@@ -73,7 +77,7 @@ export class Inbox<T> {
     this.#high.push(message);
   }
 
-  pushLow(type: LowPriorityType, key: PositionKey, message: T): void {
+  pushLow(type: LowPriorityType, key: K, message: T): void {
     if (type === "trade_tick") {
       const node = this.#node(message, key, type);
       this.#append(node);
@@ -82,7 +86,7 @@ export class Inbox<T> {
       else this.#tickTail.tnext = node;
       this.#tickTail = node;
       if (++this.#ticks > this.#tickCapacity) {
-        this.#remove(this.#tickHead as LowNode<T>);
+        this.#remove(this.#tickHead as LowNode<T, K>);
         this.dropped.trade_tick++;
       }
       return;
@@ -130,7 +134,7 @@ export class Inbox<T> {
   }
 
   /** Drops the pending low-priority messages of one position; returns how many. */
-  discard(key: PositionKey): number {
+  discard(key: K): number {
     let count = 0;
     let node = this.#head;
     while (node !== undefined) {
@@ -153,11 +157,11 @@ export class Inbox<T> {
     this.#liquidity.clear();
   }
 
-  #node(message: T, key: PositionKey, type: LowPriorityType): LowNode<T> {
+  #node(message: T, key: K, type: LowPriorityType): LowNode<T, K> {
     return { message, key, type, prev: undefined, next: undefined, tprev: undefined, tnext: undefined };
   }
 
-  #append(node: LowNode<T>): void {
+  #append(node: LowNode<T, K>): void {
     node.prev = this.#tail;
     node.next = undefined;
     if (this.#tail === undefined) this.#head = node;
@@ -166,7 +170,7 @@ export class Inbox<T> {
     this.#lowSize++;
   }
 
-  #unlink(node: LowNode<T>): void {
+  #unlink(node: LowNode<T, K>): void {
     if (node.prev === undefined) this.#head = node.next;
     else node.prev.next = node.next;
     if (node.next === undefined) this.#tail = node.prev;
@@ -176,7 +180,7 @@ export class Inbox<T> {
   }
 
   /** Unlinks a node and forgets it everywhere it is indexed. */
-  #remove(node: LowNode<T>): void {
+  #remove(node: LowNode<T, K>): void {
     this.#unlink(node);
     if (node.type === "trade_tick") {
       if (node.tprev === undefined) this.#tickHead = node.tnext;

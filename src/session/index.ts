@@ -8,6 +8,7 @@ export {
   type ConnectionIntMode,
   type PositionRef,
   type SessionConnectOptions,
+  type SessionDropCounts,
   type SessionStats,
   type StreamSessionOptions,
 } from "./session.js";
@@ -26,6 +27,5 @@ export type {
 } from "./events.js";
 export type { LastExitSignal, PositionHandle } from "./handle.js";
 export type { SessionTimers } from "./deadlines.js";
-export type { SessionDropCounts } from "./inbox.js";
 export { maxSellAtSlippage } from "./liquidity.js";
 export type { ConfigureWithProofs, RegisteringClient, RegistrationOptions } from "./wallets.js";

@@ -17,16 +17,19 @@ import {
   type StrategyConfig,
   type WatchWalletEntry,
 } from "../protocol/index.js";
+import { Inbox, type DropCounts } from "../client/inbound.js";
+import type { WalletOwnershipProof } from "../rest/register.js";
 import { ServerClock } from "./clock.js";
 import type { SessionClient, SessionConnection, SessionConnectionEventName } from "./connection.js";
 import { DeadlineScheduler, systemTimers, type RetryOutcome, type SessionTimers } from "./deadlines.js";
 import type { StreamEvent, StreamSessionEvents } from "./events.js";
 import type { PositionHandle } from "./handle.js";
-import { EventInbox, type SessionDropCounts } from "./inbox.js";
 import { LiquidityCache } from "./liquidity.js";
 import { PositionBook, positionKey } from "./positions.js";
 import { configureFromProofs, registerProofs, type ConfigureWithProofs, type RegisteringClient, type RegistrationOptions } from "./wallets.js";
-import type { WalletOwnershipProof } from "../rest/register.js";
+
+/** Low-priority events superseded or evicted before `recv()` delivered them, by type. */
+export type SessionDropCounts = DropCounts;
 
 /** Options of a session; all optional. */
 export interface StreamSessionOptions {
@@ -123,7 +126,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   readonly #clock = new ServerClock();
   readonly #timers: SessionTimers;
   readonly #deadlines: DeadlineScheduler;
-  readonly #inbox: EventInbox<StreamEvent<M>>;
+  readonly #inbox: Inbox<StreamEvent<M>, string>;
   readonly #buffer: boolean;
   readonly #waiters: Waiter<M>[] = [];
   #deadlineSec: number;
@@ -141,7 +144,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     this.#deadlineSec = deadlineSecOf(deadlineSec);
     this.#timers = options.timers ?? systemTimers;
     this.#buffer = options.buffer ?? true;
-    this.#inbox = new EventInbox(options.tradeTickCapacity ?? DEFAULTS.tradeTickCapacity);
+    this.#inbox = new Inbox<StreamEvent<M>, string>(options.tradeTickCapacity ?? DEFAULTS.tradeTickCapacity);
     this.#deadlines = new DeadlineScheduler(
       {
         deadlineMs: this.#deadlineSec * 1_000,
