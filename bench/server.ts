@@ -9,8 +9,9 @@
  *                               carries the send time in microseconds (wall clock, same machine)
  *   ?s=slow&n=100000&p=10       n pnl_update frames over p positions, as fast as possible
  *   ?s=steady&rate=2000&secs=5  pnl_update at a steady rate
- *   ?s=drop&k=KEY&times=5       drop each connection 300 ms after hello_ok; the time from the drop
- *                               to the next configure is reported on stdout
+ *   ?s=drop&k=KEY&times=5&up=2500  drop each connection `up` ms after hello_ok (longer than the
+ *                               clients' minimum uptime, so each drop is the first after a stable
+ *                               link); the time from the drop to the next configure is reported
  *   ?s=stall&k=KEY              stop reading and answering 300 ms after hello_ok; the time to the
  *                               next configure is reported on stdout
  *
@@ -98,7 +99,7 @@ async function run(ws: WebSocket, q: URLSearchParams): Promise<void> {
       const count = dropCounts.get(key) ?? 0;
       if (count >= times) break;
       dropCounts.set(key, count + 1);
-      await sleep(300);
+      await sleep(Number(q.get("up") ?? 2500));
       dropTimes.set(key, performance.now());
       ws.terminate();
       break;
