@@ -134,12 +134,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   // ---- Exit bookkeeping (see the header) ----
   const tainted = new Set<number>(); // connection ids ever stalled
   const issued = new Map<string, MockExitSignal>();
-  const required = new Set<string>();
+  const required = new Map<string, MockConnection[]>();
+  const droppedByDriver = new Set<number>();
   const delivered = new Map<string, number>();
   server.on("exit_signal", (signal) => {
     issued.set(signal.unsigned_tx_b64, signal);
     const live = server.connections.filter((c) => c.configured && c.open && !c.stalled && c.announced.has(signal.position_id));
-    if (live.some((c) => !tainted.has(c.id))) required.add(signal.unsigned_tx_b64);
+    const untainted = live.filter((c) => !tainted.has(c.id));
+    if (untainted.length > 0) required.set(signal.unsigned_tx_b64, untainted);
   });
 
   // "The server's latest configure always equals the client's latest state", checked on every
@@ -256,6 +258,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       if (conn === undefined) return;
       const code = pick(DROP_CODES);
       count(`drop ${code}`);
+      for (const c of server.connections) droppedByDriver.add(c.id);
       server.dropConnections(code, "soak drop");
     } else if (r < 0.08) {
       if (conn === undefined || conn.stalled) return;
@@ -403,12 +406,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     for (const problem of liveState().problems) violate(`after quiescing: ${problem}`);
   }
   // Every required exit reaches the consumer (allow the queue to drain).
-  const missing = (): string[] => [...required].filter((k) => !delivered.has(k));
+  const missing = (): string[] => [...required.keys()].filter((k) => !delivered.has(k));
   const drainUntil = Date.now() + 5_000;
   while (missing().length > 0 && Date.now() < drainUntil) await sleep(20);
   for (const key of missing().slice(0, 10)) {
     const s = issued.get(key);
-    violate(`required exit never delivered: position ${s?.position_id} (${s?.reason})`);
+    // Which links carried it, and how they ended (a link the driver never dropped nor stalled
+    // but that closed anyway was given up by the client: a false dead-link verdict).
+    const links = (required.get(key) ?? []).map(
+      (c) => `#${c.id} ${c.closedWith === undefined ? "still open" : `closed ${c.closedWith.code}`}${droppedByDriver.has(c.id) ? " (dropped by the driver)" : " (not dropped by the driver)"}`,
+    );
+    violate(`required exit never delivered: position ${s?.position_id} (${s?.reason}), written to ${links.join(", ")}`);
   }
 
   // ---- Close: the consumer ends, nothing is left running ----
