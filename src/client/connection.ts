@@ -599,7 +599,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     const text = stringifyClientMessage(message);
     if (deadlineTimeoutSec !== undefined) this.#replay.deadlineTimeoutSec = deadlineTimeoutSec;
     const version = this.#replay.record(message);
-    if (message.type === "close_position" && message.position_id != null) this.#replay.forgetPosition(message.position_id);
+    // A position's override is forgotten only when the server says it closed (position_closed):
+    // a close_position the server refuses leaves the position, and its override, in force.
     this.#outbound.push({ text, type: message.type, version });
     this.#pump();
   }

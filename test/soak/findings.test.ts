@@ -1,7 +1,5 @@
 /**
- * Bugs the soak found, each as a minimal reproduction. A known, unfixed bug is an `it.fails`
- * test: it passes while the bug is there and fails once it is fixed (then turn it into a plain
- * `it`).
+ * Bugs the soak found, each as a minimal reproduction kept as a regression test.
  */
 import { Keypair } from "@solana/web3.js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -34,7 +32,7 @@ describe("soak findings", () => {
   // when the position closes. When the server refuses the close (position_not_found: the position
   // is not tracked on this connection), the position stays open, and once it is tracked again the
   // reconnect no longer replays its per-position strategy: the server runs it with the global one.
-  it.fails("a refused close_position does not lose the position's override on the next reconnect", { timeout: 15_000 }, async () => {
+  it("a refused close_position does not lose the position's override on the next reconnect", { timeout: 15_000 }, async () => {
     const server = await MockStreamServer.start({ seed: 3, priceWalk: false, pnlFlushMs: 50 });
     servers.push(server);
     const [a, b] = [Keypair.generate().publicKey.toBase58(), Keypair.generate().publicKey.toBase58()];
