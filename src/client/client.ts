@@ -50,7 +50,7 @@ function nonNegative(value: number | undefined, fallback: number, path: string, 
  *   strategy: { target_profit_pct: 20, stop_loss_pct: 10 },
  *   deadline_timeout_sec: 45,
  * });
- * for await (const message of connection) console.log(message.type);
+ * for await (const message of connection) handle(message);
  * ```
  */
 export class StreamClient<M extends IntMode = "number"> {

@@ -235,7 +235,7 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
  * ```ts
  * import { inspectTransaction } from "lasersell-stream/tx";
  * const s = inspectTransaction(signal.unsigned_tx_b64);
- * console.log(s.feePayer, s.programIds, s.computeUnitPriceMicroLamports, s.solOutflowByAccount[s.feePayer]);
+ * logSummary(s.feePayer, s.programIds, s.computeUnitPriceMicroLamports, s.solOutflowByAccount[s.feePayer]);
  * ```
  */
 export function inspectTransaction(unsignedTxB64: string | Uint8Array): TransactionSummary {

@@ -138,7 +138,7 @@ function secretFromString(text: string): Uint8Array {
  * @example
  * ```ts
  * const signer = createSigner(process.env.WALLET_SECRET_B58!);
- * console.log(signer.publicKey);
+ * const wallet = signer.publicKey; // base58
  * ```
  */
 export function createSigner(input: SignerInput): TxSigner {
