@@ -11,7 +11,7 @@ import {
   stringifyClientMessage,
   writeJson,
 } from "../../src/index.js";
-import { mayHoldBigInts } from "../../src/protocol/json.js";
+import { mayHoldBigInts, toNumbers } from "../../src/protocol/json.js";
 
 const W = "6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi";
 const WSOL = "So11111111111111111111111111111111111111112";
@@ -298,12 +298,23 @@ describe("the number-mode fast path", () => {
     const type = (value as { type?: unknown }).type;
     if (typeof type !== "string") return { kind: "invalid" };
     if (!(SERVER_MESSAGE_TYPES as readonly string[]).includes(type)) return { kind: "unknown" };
-    const schemas = ints === "bigint" ? bigintServerSchemas : numberServerSchemas;
-    const r = schemas[type as (typeof SERVER_MESSAGE_TYPES)[number]].safeParse(value);
-    return r.success
-      ? { kind: "message", value: r.data }
-      : { kind: "invalid", paths: r.error.issues.map((i) => i.path.join(".")) };
+    const known = type as (typeof SERVER_MESSAGE_TYPES)[number];
+    // Number mode with integers beyond 2^53 (read as bigints): checked exactly, then rounded.
+    const rounded = ints === "number" && toNumbers(structuredClone(value)).lost.length > 0;
+    const schemas = ints === "bigint" || rounded ? bigintServerSchemas : numberServerSchemas;
+    const r = schemas[known].safeParse(value);
+    if (!r.success) return { kind: "invalid", paths: r.error.issues.map((i) => i.path.join(".")) };
+    return { kind: "message", value: rounded ? toNumbers(r.data).value : r.data };
   }
+
+  it("a mutation to exactly 2^53 is delivered in number mode with the path reported (found by the property below)", () => {
+    const line = serverLines.find((l) => l.includes('"exit_signal_with_tx"')) as string;
+    const text = JSON.stringify({ ...(JSON.parse(line) as object), session_id: 0 }).replace('"session_id":0', '"session_id":9007199254740992');
+    const r = parseServerMessage(text);
+    if (r.kind !== "message") throw new Error(r.kind);
+    expect(r.precisionLoss).toEqual(["session_id"]);
+    expect(reference(text, "number")).toEqual({ kind: "message", value: r.message });
+  });
 
   it("agrees with the reference decoder on random variations of every fixture (both modes)", () => {
     const variation = fc.constantFrom(...serverLines.filter((l) => !mayHoldBigInts(l))).chain((line) => {
