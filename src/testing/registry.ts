@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import bs58 from "bs58";
+import { readJsonBody } from "./http-body.js";
 import { verifyEd25519 } from "./rpc.js";
 
 /** How long a proof is accepted after its timestamp (protocol.md section 15: 5 minutes). */
@@ -190,26 +191,17 @@ export function serveRegistration(req: IncomingMessage, res: ServerResponse, bac
     req.resume();
     return;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on("data", (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_BODY) {
-      if (!res.headersSent) refuse(new Refused(413, "body_too_large", `body exceeds ${MAX_BODY} bytes`), undefined);
-      req.destroy();
+  readJsonBody(req, MAX_BODY, (result) => {
+    if (res.headersSent) return;
+    if (result.kind === "too_large") {
+      refuse(new Refused(413, "body_too_large", `body exceeds ${MAX_BODY} bytes`), undefined);
       return;
     }
-    chunks.push(chunk);
-  });
-  req.on("end", () => {
-    if (res.headersSent) return;
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    } catch {
+    if (result.kind === "invalid_json") {
       refuse(new Refused(400, "invalid_json", "body is not valid JSON"), undefined);
       return;
     }
+    const body = result.body;
     const claimed = body !== null && typeof body === "object" ? (body as Record<string, unknown>)["wallet_pubkey"] : undefined;
     const wallet = typeof claimed === "string" ? claimed : undefined;
     try {

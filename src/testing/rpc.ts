@@ -16,6 +16,7 @@ import { createPublicKey, verify } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { VersionedTransaction } from "@solana/web3.js";
 import bs58 from "bs58";
+import { readJsonBody } from "./http-body.js";
 
 /** JSON-RPC error codes of the mock RPC. */
 export const RPC_ERRORS = {
@@ -146,29 +147,18 @@ const MAX_BODY = 1 << 20;
 
 /** The HTTP side: reads the body (at most 1 MiB), answers JSON (batches too). */
 export function serveRpc(req: IncomingMessage, res: ServerResponse, backend: RpcBackend): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on("data", (chunk: Buffer) => {
-    size += chunk.length;
-    if (size > MAX_BODY) {
-      res.writeHead(413).end();
-      req.destroy();
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on("end", () => {
+  readJsonBody(req, MAX_BODY, (result) => {
     if (res.headersSent) return;
-    let body: unknown;
-    try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-    } catch {
-      body = undefined;
-      const out = reply(null, { error: { code: RPC_ERRORS.parse, message: "Parse error" } });
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(out));
+    if (result.kind === "too_large") {
+      res.writeHead(413).end();
       return;
     }
-    const out = Array.isArray(body) ? body.map((r) => handleRpcRequest(r, backend)) : handleRpcRequest(body, backend);
+    const out =
+      result.kind === "invalid_json"
+        ? reply(null, { error: { code: RPC_ERRORS.parse, message: "Parse error" } })
+        : Array.isArray(result.body)
+          ? result.body.map((r) => handleRpcRequest(r, backend))
+          : handleRpcRequest(result.body, backend);
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(out));
   });
 }
