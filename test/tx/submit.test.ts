@@ -371,8 +371,10 @@ describe("Helius Sender warm-up", () => {
     expect(pings).toBeGreaterThanOrEqual(4);
     loop.stop();
     const stopped = pings;
-    await sleep(120);
-    expect(pings).toBe(stopped);
+    await sleep(150);
+    // The loop never has more than one ping outstanding: one already on the wire when stop() ran
+    // may still reach the server; nothing is sent after it (at 25 ms, 150 ms would be ~6 more).
+    expect(pings).toBeLessThanOrEqual(stopped + 1);
     expect(() => startHeliusSenderWarmLoop({ intervalMs: 0 })).toThrow(/intervalMs/);
   });
 });
