@@ -9,6 +9,7 @@ import type { ClientMessage, IntMode } from "../../src/protocol/index.js";
 import { StreamSession, type SessionConnectOptions, type StreamEvent } from "../../src/session/index.js";
 import { MockStreamServer, type MockStreamServerOptions } from "../../src/testing/index.js";
 import { signExitTransaction, submitTransaction } from "../../src/tx/index.js";
+import { nextEvent as next } from "../helpers/session-events.js";
 
 const API_KEY = "lsk_live_SECRET_9f8e7d6c5b4a";
 const WALLET = "6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi";
@@ -50,31 +51,6 @@ async function connect(
   );
   sessions.push(session);
   return session;
-}
-
-/** Reads events until one matches (bounded in time). */
-async function next<T extends StreamEvent["type"]>(
-  session: StreamSession,
-  type: T,
-  where: (e: Extract<StreamEvent, { type: T }>) => boolean = () => true,
-  timeoutMs = 5_000,
-): Promise<Extract<StreamEvent, { type: T }>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`no ${type} event within ${timeoutMs} ms`);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const event = await Promise.race([
-      session.recv(),
-      new Promise<"timeout">((r) => {
-        timer = setTimeout(() => r("timeout"), left);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (event === "timeout") throw new Error(`no ${type} event within ${timeoutMs} ms`);
-    if (event === null) throw new Error(`session ended before a ${type} event`);
-    if (event.type === type && where(event as Extract<StreamEvent, { type: T }>)) return event as Extract<StreamEvent, { type: T }>;
-  }
 }
 
 /** Client messages of one type the server has received so far (all connections). */

@@ -3,8 +3,9 @@
  */
 import { Keypair } from "@solana/web3.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { StreamClient, StreamSession, type StreamEvent, type StreamEventType } from "../../src/index.js";
+import { StreamClient, StreamSession } from "../../src/index.js";
 import { MockStreamServer } from "../../src/testing/index.js";
+import { nextEvent as next } from "../helpers/session-events.js";
 
 const servers: MockStreamServer[] = [];
 const sessions: StreamSession[] = [];
@@ -12,20 +13,6 @@ afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-
-async function next<T extends StreamEventType>(session: StreamSession, type: T, timeoutMs = 3_000): Promise<Extract<StreamEvent, { type: T }>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), Math.max(0, end - Date.now()));
-    });
-    const event = await Promise.race([session.recv(), timeout]);
-    clearTimeout(timer);
-    if (event === "timeout" || event === null) throw new Error(`no ${type} event (${event === null ? "closed" : "timeout"})`);
-    if (event.type === type) return event as Extract<StreamEvent, { type: T }>;
-  }
-}
 
 describe("soak findings", () => {
   // src/client/connection.ts #submit: `forgetPosition` runs when a `close_position` is SENT, not
