@@ -128,8 +128,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   let latestWallets: string[] = [wallets[0] as string];
   /** Per-position strategies the client set (replayed on every reconnect while the position is open). */
   const overrides = new Map<number, StrategyConfig>();
-  /** Positions the client asked to close: the client stops replaying their overrides at once. */
-  const closeRequested = new Set<number>();
 
   // ---- Exit bookkeeping (see the header) ----
   const tainted = new Set<number>(); // connection ids ever stalled
@@ -329,7 +327,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         if (known.length === 0) return;
         count("close position");
         const id = pick(known);
-        closeRequested.add(id);
         session.closePosition(id);
         return;
       }
@@ -377,7 +374,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const out: string[] = [];
     for (const [id, strategy] of overrides) {
       // Positions of wallets no longer configured are not tracked on a new connection (protocol.md 3.6).
-      if (!serverOpen.has(id) || !live.announced.has(id) || session.position(id) === undefined || closeRequested.has(id)) continue;
+      if (!serverOpen.has(id) || !live.announced.has(id) || session.position(id) === undefined) continue;
       if (lastOnLive.get(id) === canonical(strategy)) continue;
       const history = server.received
         .filter((f) => (f.message?.type === "update_position_strategy" || f.message?.type === "close_position") && Number(f.message.position_id) === id)

@@ -15,10 +15,10 @@ afterEach(async () => {
 });
 
 describe("soak findings", () => {
-  // src/client/connection.ts #submit: `forgetPosition` runs when a `close_position` is SENT, not
-  // when the position closes. When the server refuses the close (position_not_found: the position
-  // is not tracked on this connection), the position stays open, and once it is tracked again the
-  // reconnect no longer replays its per-position strategy: the server runs it with the global one.
+  // Fixed bug: the client forgot a position's override when a `close_position` was SENT, not when
+  // the position closed. When the server refused the close (position_not_found: the position was
+  // not tracked on that connection), the position stayed open, and once it was tracked again the
+  // reconnect no longer replayed its per-position strategy: the server ran it with the global one.
   it("a refused close_position does not lose the position's override on the next reconnect", { timeout: 15_000 }, async () => {
     const server = await MockStreamServer.start({ seed: 3, priceWalk: false, pnlFlushMs: 50 });
     servers.push(server);
