@@ -362,8 +362,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   server.resume();
   const wantStrategy = canonical(latestStrategy);
   const wantWallets = canonical([...latestWallets].sort());
-  // Overrides: for every position still open on both sides and tracked by the live connection,
-  // whose close the client never requested, the live connection's last `update_position_strategy`
+  // Overrides: for every position still open on both sides and tracked by the live connection
+  // (a refused close_position included), the live connection's last `update_position_strategy`
   // (sent there, or replayed right after `hello_ok`) is the client's latest.
   const overrideMismatches = (live: MockConnection): string[] => {
     const serverOpen = new Set(openIds());
