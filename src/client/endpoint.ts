@@ -2,15 +2,9 @@
  * Endpoint and API-key checks, done before any I/O. Error texts never include the key.
  */
 import { StreamValidationError } from "../errors.js";
+import { isLoopbackHost } from "../util/net.js";
 
-const LOOPBACK_NAMES = new Set(["localhost", "[::1]", "::1"]);
-
-/** True for `localhost`, `*.localhost`, `127.0.0.0/8` and `::1`. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (LOOPBACK_NAMES.has(host) || host.endsWith(".localhost")) return true;
-  return /^127(?:\.\d{1,3}){3}$/.test(host);
-}
+export { isLoopbackHost };
 
 /**
  * Checks an endpoint URL: `wss://` anywhere, `ws://` only to a loopback host unless

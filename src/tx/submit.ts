@@ -5,6 +5,8 @@
  */
 import type { VersionedTransaction } from "@solana/web3.js";
 import { StreamValidationError, SubmitError } from "../errors.js";
+import { isLoopbackHost } from "../util/net.js";
+import { createRedactor } from "../util/secrets.js";
 import { signUnsignedTxB64Fast } from "./sign.js";
 import type { SignerInput } from "./signer.js";
 
@@ -117,8 +119,6 @@ interface Endpoint {
   secrets: string[];
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined, allowInsecureHttp: boolean): Endpoint {
   const t: SendTarget = typeof target === "string" ? { kind: "rpc", url: target } : target;
   let url: string;
@@ -157,7 +157,7 @@ function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Recor
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new StreamValidationError(`target url: unsupported scheme ${parsed.protocol}`, [{ path: "url", message: "expected http or https" }]);
   }
-  if (parsed.protocol === "http:" && !LOOPBACK.test(parsed.hostname) && !allowInsecureHttp) {
+  if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname) && !allowInsecureHttp) {
     // Over plain http an API key in the URL or headers would travel in clear text.
     throw new StreamValidationError(`target url: plain http to ${parsed.hostname} is refused; use https (or allowInsecureHttp)`, [
       { path: "url", message: "http is only allowed to loopback hosts" },
@@ -189,34 +189,6 @@ function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Recor
     // Short fragments ("", "/", "v1") are not secrets and would garble messages.
     secrets: [...new Set([...keys.filter((k) => k !== ""), ...secrets.filter((s) => s.length >= 6)])].sort((a, b) => b.length - a.length),
   };
-}
-
-function redactor(secrets: readonly string[]): (text: string) => string {
-  return (text) => {
-    let out = text;
-    for (const s of secrets) if (out.includes(s)) out = out.split(s).join("[redacted]");
-    return out;
-  };
-}
-
-/** A copy of an error chain with every secret removed from names, messages and codes. */
-function sanitize(err: unknown, redact: (s: string) => string, depth = 0): Error {
-  if (!(err instanceof Error)) return new Error(redact(String(err)));
-  const cause = depth < 4 && err.cause !== undefined ? sanitize(err.cause, redact, depth + 1) : undefined;
-  const copy = new Error(redact(err.message), cause === undefined ? undefined : { cause });
-  copy.name = err.name;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === "string" || typeof code === "number") Object.assign(copy, { code });
-  copy.stack = `${copy.name}: ${copy.message}`;
-  return copy;
-}
-
-/** JSON-RPC `error.data` with secrets removed from every string in it. */
-function redactData(data: unknown, redact: (s: string) => string, depth = 0): unknown {
-  if (typeof data === "string") return redact(data);
-  if (depth > 20 || data === null || typeof data !== "object") return data;
-  if (Array.isArray(data)) return data.map((d) => redactData(d, redact, depth + 1));
-  return Object.fromEntries(Object.entries(data).map(([k, v]) => [redact(k), redactData(v, redact, depth + 1)]));
 }
 
 const TIMEOUT = Symbol("timeout");
@@ -266,7 +238,9 @@ function rpcErrorOf(body: string): { code?: number; message?: string; data?: unk
  */
 export async function submitTransaction(target: SendTarget | string, signedTxB64: string, options: SubmitOptions = {}): Promise<string> {
   const endpoint = resolveTarget(target, options.headers, options.allowInsecureHttp === true);
-  const redact = redactor(endpoint.secrets);
+  // resolveTarget already chose what is secret (short URL fragments are left out there).
+  const redactor = createRedactor(endpoint.secrets, 1);
+  const redact = redactor.text;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const retries = options.retries ?? 2;
   const baseDelay = options.retryDelayMs ?? 100;
@@ -297,7 +271,7 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
       code,
       redact(message),
       { target: endpoint.label, endpoint: endpoint.origin, attempts, ...extra },
-      cause === undefined ? undefined : { cause: sanitize(cause, redact) },
+      cause === undefined ? undefined : { cause: redactor.error(cause) },
     );
 
   const controller = new AbortController();
@@ -348,7 +322,7 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
       const rpcDetails: { status: number; rpcCode?: number; rpcMessage?: string; rpcData?: unknown } = { status: response.status };
       if (rpc?.code !== undefined) rpcDetails.rpcCode = rpc.code;
       if (rpc?.message !== undefined) rpcDetails.rpcMessage = redact(rpc.message);
-      if (rpc?.data !== undefined) rpcDetails.rpcData = redactData(rpc.data, redact);
+      if (rpc?.data !== undefined) rpcDetails.rpcData = redactor.value(rpc.data);
       const rpcText = rpc === undefined ? "" : `JSON-RPC error${rpc.code === undefined ? "" : ` ${rpc.code}`}: ${rpc.message ?? "(no message)"}`;
       if (!response.ok) {
         throw fail("rpc", `${where} answered HTTP ${response.status}: ${rpcText !== "" ? rpcText : summarizeBody(text) || "(empty body)"}`, rpcDetails);

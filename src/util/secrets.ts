@@ -1,0 +1,65 @@
+/**
+ * The one redaction helper of the library. Every layer that holds a secret (the API key, an RPC
+ * URL token, a sender key) builds a {@link Redactor} from its secrets and passes every text,
+ * error and payload it emits through it, so no secret reaches an error message, a `cause` chain,
+ * a `raw` field or an event.
+ */
+
+/** What replaces a secret in any text the library emits. */
+export const REDACTED = "[redacted]";
+
+export interface Redactor {
+  /** The text with every secret replaced by {@link REDACTED}. */
+  text(text: string): string;
+  /**
+   * A plain `Error` copy of an error chain with every secret removed from the name, message, own
+   * properties (`raw`, `code`, `issues`, ...) and causes (at most 8 deep). Non-Error values
+   * become `Error`s. The copy is not an instance of the original class; `name` and `code` say
+   * what it was.
+   */
+  error(error: unknown): Error;
+  /** A deep copy of a JSON-like value with every string (and key) redacted. */
+  value<T>(value: T): T;
+  /** True when the text holds one of the secrets. */
+  leaks(text: string): boolean;
+}
+
+/**
+ * Builds a redactor for `secrets`. Secrets shorter than `minLength` characters are ignored: a
+ * two-character "secret" would garble every message and protects nothing.
+ */
+export function createRedactor(secrets: Iterable<string | undefined>, minLength = 4): Redactor {
+  const list = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length >= minLength))].sort(
+    (a, b) => b.length - a.length,
+  );
+  const leaks = (text: string): boolean => list.some((s) => text.includes(s));
+  const text = (input: string): string => {
+    if (list.length === 0) return input;
+    let out = input;
+    for (const s of list) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    return out;
+  };
+  const value = <T>(input: T, depth = 0): T => {
+    if (typeof input === "string") return text(input) as T;
+    if (depth > 20 || input === null || typeof input !== "object") return input;
+    if (Array.isArray(input)) return input.map((v) => value(v, depth + 1)) as T;
+    if (input instanceof Error) return error(input) as T;
+    return Object.fromEntries(Object.entries(input).map(([k, v]) => [text(k), value(v, depth + 1)])) as T;
+  };
+  const error = (input: unknown, depth = 0): Error => {
+    if (!(input instanceof Error)) return new Error(text(String(input)));
+    const cause = depth < 8 && input.cause !== undefined ? error(input.cause, depth + 1) : undefined;
+    // A plain Error: host classes (DOMException, ...) cannot be copied by prototype. Own
+    // properties (`raw`, `code`, `issues`, ...) are copied through the redactor.
+    const copy = new Error(text(input.message), cause === undefined ? undefined : { cause });
+    for (const key of Object.getOwnPropertyNames(input)) {
+      if (key === "stack" || key === "cause" || key === "message") continue;
+      const v = (input as unknown as Record<string, unknown>)[key];
+      Object.defineProperty(copy, key, { value: value(v, depth + 1), writable: true, configurable: true, enumerable: true });
+    }
+    copy.name = text(input.name);
+    copy.stack = `${copy.name}: ${copy.message}`;
+    return copy;
+  };
+  return { text, error: (e) => error(e), value: (v) => value(v), leaks };
+}
