@@ -106,14 +106,21 @@ export class TransactionDecodeError extends StreamError {
   }
 }
 
-/** The rules `signExitTransaction` checks before signing, in the order it checks them. */
+/**
+ * The rules `signExitTransaction` checks before signing, in the order it checks them
+ * (`simulation` is `verifyBySimulation`'s): see docs/signing.md for the table.
+ */
 export type TransactionGuardRule =
   | "decode"
+  | "buy_limit"
   | "fee_payer"
   | "required_signer"
   | "signer_mismatch"
+  | "allowed_programs"
+  | "system_authority"
+  | "token_authority"
   | "sol_outflow"
-  | "allowed_programs";
+  | "simulation";
 
 /**
  * `signExitTransaction` refused to sign: the transaction broke the guard rule named by `rule`.

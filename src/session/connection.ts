@@ -6,6 +6,7 @@ import type {
   CloseOptions,
   ConnectOptions,
   InboundMessage,
+  ReplayState,
   StreamConfigure,
   StreamConnectionEvents,
   StreamSender,
@@ -32,6 +33,11 @@ export interface SessionConnection<M extends IntMode = "number"> {
   ): unknown;
   /** Drops pending low-priority messages of a closed position (optional). */
   discardPending?(positionId: number | bigint): unknown;
+  /**
+   * The latest configuration the client sent (what a reconnect replays), when the connection keeps
+   * it: `guardFor(session)` in `lasersell-stream/tx` reads the tip and mirror-buy caps from it.
+   */
+  readonly state?: ReplayState;
   /** The `deadline_timeout_sec` the connection was configured with, when it keeps it. */
   readonly deadlineTimeoutSec?: number | undefined;
 }

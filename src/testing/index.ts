@@ -30,7 +30,7 @@ export {
   type ExitDecision,
 } from "./strategy-engine.js";
 export { Prng, liquidityBands, liquidityTrend, pnlPct, BAND_BPS, type Band } from "./market.js";
-export { buildUnsignedTx, MEMO_PROGRAM_ID, type UnsignedTx } from "./txfactory.js";
+export { buildBuyTx, buildSellTx, buildUnsignedTx, mockAssociatedTokenAccount, MEMO_PROGRAM_ID, ROUTER_DISCRIMINATORS, type SwapTxSpec, type UnsignedTx } from "./txfactory.js";
 export {
   PROOF_MAX_AGE_SEC,
   PROOF_MAX_SKEW_SEC,

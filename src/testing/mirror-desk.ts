@@ -28,7 +28,7 @@ export interface MirrorHost {
   openPositions(): Iterable<MockPosition>;
   openPosition(options: OpenPositionOptions): OpenedPosition;
   /** Builds the unsigned buy transaction and registers it with the RPC; returns its base64. */
-  registerBuy(pending: PendingMirrorBuy, memo: string): string;
+  registerBuy(pending: PendingMirrorBuy): string;
   later(fn: () => void): void;
   emit<K extends MirrorEvent>(event: K, ...args: MockStreamServerEvents[K]): void;
 }
@@ -76,7 +76,7 @@ export class MirrorDesk {
         done: false,
       };
       this.pending.set(key(conn, source.mint), pending);
-      const txB64 = this.host.registerBuy(pending, `lasersell-mock:buy:${source.mint}:${amount}`);
+      const txB64 = this.host.registerBuy(pending);
       const bps = conn.mirrorConfig?.buy_slippage_bps;
       conn.send({
         type: "mirror_buy_signal",

@@ -17,9 +17,10 @@ import {
   type Prng,
 } from "./market.js";
 import { initialEngineState, type EngineState } from "./strategy-engine.js";
+import { mockAssociatedTokenAccount } from "./txfactory.js";
 
-export const TOKEN_PROGRAM_ID = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
-export const WSOL_MINT = "So11111111111111111111111111111111111111112";
+export { TOKEN_PROGRAM_ID, WSOL_MINT } from "../tx/programs.js";
+import { TOKEN_PROGRAM_ID, WSOL_MINT } from "../tx/programs.js";
 
 /** True for a base58 string that decodes to 32 bytes. */
 export function isPubkey(value: unknown): value is string {
@@ -187,11 +188,14 @@ export function createPosition(
   const marketType = options.marketType ?? "pump_fun";
   const { name, symbol } = randomTokenName(prng);
   const poolQuote = options.poolLiquidityQuote ?? 30_000_000_000 * (0.8 + prng.next() * 0.4);
+  const mint = options.mint ?? randomPubkey(prng);
+  prng.bytes(32); // the draw that once made a random token account, kept so seeded runs stay the same
   const p: MockPosition = {
     id,
     wallet: options.wallet,
-    mint: options.mint ?? randomPubkey(prng),
-    tokenAccount: randomPubkey(prng),
+    mint,
+    // The wallet's associated token account, as on chain: the exit transactions use it.
+    tokenAccount: mockAssociatedTokenAccount(options.wallet, mint),
     tokenProgram: TOKEN_PROGRAM_ID,
     tokens,
     entryTokens: tokens,

@@ -53,7 +53,7 @@ import {
   type ReceivedFrame,
 } from "./session.js";
 import { manualExit, onGraduation, step, type ExitDecision } from "./strategy-engine.js";
-import { buildUnsignedTx } from "./txfactory.js";
+import { buildBuyTx, buildSellTx, buildUnsignedTx } from "./txfactory.js";
 import { Waiters } from "./waiters.js";
 import { DEFAULTS, type MockExitSignal, type MockStreamServerEvents, type MockStreamServerOptions } from "./options.js";
 
@@ -154,8 +154,21 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       connectionsFor: (wallet, how) => this.connectionsFor(wallet, how),
       openPositions: () => this.positionsById.values(),
       openPosition: (o) => this.openPosition(o),
-      registerBuy: (pending, memo) => {
-        const tx = buildUnsignedTx(pending.userWallet, memo, this.txPrng);
+      registerBuy: (pending) => {
+        const src = pending.source;
+        const conn = pending.connection;
+        const tx = buildBuyTx(
+          {
+            wallet: pending.userWallet,
+            mint: pending.mint,
+            marketType: src.marketType,
+            marketContext: src.marketContext,
+            amount: pending.amount,
+            sendMode: conn.sendMode,
+            tipLamports: conn.tipLamports,
+          },
+          this.txPrng,
+        );
         this.signals.set(Buffer.from(tx.message).toString("base64"), {
           kind: "mirror_buy",
           positionId: pending.source.id,
@@ -850,8 +863,21 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
 
   /** Builds the transaction, records the signal and sends it (to `only`, or every subscriber). */
   private issueExit(p: MockPosition, d: ExitDecision, only: MockConnection | undefined): void {
-    const amount = d.sellTokens === undefined ? "all" : d.sellTokens.toString();
-    const tx = buildUnsignedTx(p.wallet, `lasersell-mock:sell:${p.id}:${amount}:${d.reason}`, this.txPrng);
+    // One transaction for every subscriber, shaped for the send mode and tip of the one it goes to
+    // (or the first, when several connections stream the wallet).
+    const conn = only ?? this.subscribers(p)[0];
+    const tx = buildSellTx(
+      {
+        wallet: p.wallet,
+        mint: p.mint,
+        marketType: p.marketType,
+        marketContext: p.marketContext,
+        amount: d.sellTokens ?? p.tokens,
+        sendMode: conn?.sendMode,
+        tipLamports: conn?.tipLamports,
+      },
+      this.txPrng,
+    );
     const key = Buffer.from(tx.message).toString("base64");
     this.signals.set(key, {
       kind: "exit",

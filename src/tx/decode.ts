@@ -58,7 +58,24 @@ export interface DecodedTransaction {
   readonly addressTableLookups: readonly DecodedLookup[];
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Largest serialized transaction the network accepts (bytes): the IPv6 minimum MTU minus headers. */
+export const MAX_TRANSACTION_SIZE = 1232;
+/** Base64 length of a {@link MAX_TRANSACTION_SIZE}-byte transaction. */
+const MAX_TRANSACTION_B64_LENGTH = 4 * Math.ceil(MAX_TRANSACTION_SIZE / 3);
+
+/**
+ * Throws {@link TransactionDecodeError} when `input` (base64 or bytes) is longer than a transaction
+ * can be, before any decoding: constant time and memory whatever its size.
+ */
+export function checkTransactionSize(input: string | Uint8Array, what = "transaction"): void {
+  if (typeof input === "string" ? input.length > MAX_TRANSACTION_B64_LENGTH : input instanceof Uint8Array && input.length > MAX_TRANSACTION_SIZE) {
+    const size = typeof input === "string" ? `${input.length} base64 characters` : `${input.length} bytes`;
+    throw new TransactionDecodeError(`${what}: ${size} is larger than a Solana transaction can be (${MAX_TRANSACTION_SIZE} bytes)`);
+  }
+}
+
+// One character class, no nested quantifier: linear, and no RangeError on huge input.
+const BASE64_CHARS = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Strict standard base64 (with padding) to bytes. */
 export function decodeBase64Strict(text: string, what = "transaction"): Uint8Array {
@@ -66,7 +83,7 @@ export function decodeBase64Strict(text: string, what = "transaction"): Uint8Arr
     throw new TransactionDecodeError(`${what}: expected a base64 string, got ${text === null ? "null" : typeof text}`);
   }
   if (text.length === 0) throw new TransactionDecodeError(`${what}: empty base64 string`);
-  if (!BASE64.test(text)) {
+  if (text.length % 4 !== 0 || !BASE64_CHARS.test(text)) {
     throw new TransactionDecodeError(`${what}: not strict standard base64 (alphabet A-Z a-z 0-9 + /, padded with =)`);
   }
   const buf = Buffer.from(text, "base64");
@@ -185,11 +202,12 @@ export function readLayout(bytes: Uint8Array): TransactionLayout {
 
 /**
  * Decodes a wire transaction completely. Throws {@link TransactionDecodeError} on anything that is
- * not a well-formed legacy or v0 transaction: truncation, trailing bytes, a signature count that
+ * not a well-formed legacy or v0 transaction: more than {@link MAX_TRANSACTION_SIZE} bytes, truncation, trailing bytes, a signature count that
  * does not match the header, an account or program index out of range, or a program id loaded
  * from a lookup table (the runtime rejects those).
  */
 export function decodeTransactionBytes(bytes: Uint8Array): DecodedTransaction {
+  checkTransactionSize(bytes);
   const layout = readLayout(bytes);
   const r = new Reader(bytes, layout.keysOffset);
   const staticAccountKeys: Base58[] = [];
@@ -277,5 +295,6 @@ export function decodeTransactionBytes(bytes: Uint8Array): DecodedTransaction {
 
 /** Decodes a base64 wire transaction (strict base64). See {@link decodeTransactionBytes}. */
 export function decodeTransaction(b64: string): DecodedTransaction {
+  checkTransactionSize(b64);
   return decodeTransactionBytes(decodeBase64Strict(b64));
 }

@@ -1,50 +1,141 @@
 /**
  * The guard: what an exit (or mirror-buy) transaction must satisfy before the wallet signs it.
+ *
+ * The principle: the signature may authorize only what an exit (or the user's configured mirror
+ * buy) needs, and every limit comes from the user (options, or the configuration the client itself
+ * sent), never from the message being guarded.
  */
+import { PublicKey } from "@solana/web3.js";
+import type { ReplayState } from "../client/types.js";
 import { StreamValidationError, TransactionGuardError, type TransactionGuardRule } from "../errors.js";
-import type { AccountRef, Base58, DecodedTransaction } from "./decode.js";
-import { COMPUTE_BUDGET_PROGRAM_ID, SYSTEM_PROGRAM_ID, type TransactionSummary } from "./inspect.js";
+import type { AccountRef, Base58, DecodedInstruction, DecodedTransaction } from "./decode.js";
+import { key, systemMovement, type TransactionSummary } from "./inspect.js";
+import {
+  ASSOCIATED_TOKEN_PROGRAM_ID,
+  KNOWN_PROGRAMS,
+  SYSTEM_PROGRAM_ID,
+  TIP_ACCOUNTS,
+  TOKEN_2022_PROGRAM_ID,
+  TOKEN_PROGRAM_ID,
+  USD1_MINT,
+  WSOL_MINT,
+} from "./programs.js";
 
 /**
- * Lamports allowed to leave the wallet on top of the signal's `tip_lamports` (and, for a SOL
- * mirror buy, its `amount_quote_units`) when `maxSolOutflowLamports` is not given: 0.01 SOL. It
- * covers the fee (5,000 lamports per signature plus a priority fee of up to 0.0098 SOL) or rent for
- * a temporary account (about 0.002 SOL), yet caps what a tampered transaction could take.
+ * Lamports allowed to leave the wallet on top of the configured tip (and, for a SOL mirror buy,
+ * the configured buy amount) when `maxSolOutflowLamports` is not given: 0.01 SOL. It covers the
+ * fee (5,000 lamports per signature plus a priority fee of up to about 0.0098 SOL) and rent for
+ * the wallet's own token accounts (about 0.002 SOL each), yet caps what a tampered transaction
+ * could spend through them.
  */
 export const DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS = 10_000_000n;
+
+/** Rent counted for each token account the wallet pays to create (a 170-byte Token-2022 account). */
+export const TOKEN_ACCOUNT_RENT_LAMPORTS = 2_074_080n;
 
 /**
  * An exit signal or mirror-buy signal, structurally: anything with `unsigned_tx_b64` and the wallet
  * that must sign (`wallet_pubkey` on `exit_signal_with_tx`, `user_wallet` on `mirror_buy_signal`).
- * Fits messages decoded in either int mode.
+ * Fits messages decoded in either int mode. The guard reads no limit from it: `watched_wallet` and
+ * `input` only pick which of the user's configured caps applies to a mirror buy.
  */
 export type ExitMessageLike = {
   readonly unsigned_tx_b64: string;
-  readonly tip_lamports?: number | bigint | null | undefined;
-  /** `mirror_buy_signal.input`: `"SOL"` adds `amount_quote_units` to the default outflow limit. */
+  /** `mirror_buy_signal.watched_wallet`: selects the `watch_wallets` entry whose `auto_buy` caps the buy. */
+  readonly watched_wallet?: string | undefined;
+  /** `mirror_buy_signal.input`: `"SOL"` or `"USD1"`, which of the entry's amounts caps the buy. */
   readonly input?: string | undefined;
+  /** `mirror_buy_signal.amount_quote_units`: refused when above the configured cap. */
   readonly amount_quote_units?: number | bigint | undefined;
 } & ({ readonly wallet_pubkey: string } | { readonly user_wallet: string });
 
-/** What the guard allows beyond the fixed rules. */
+/**
+ * The part of the client's own configuration the guard reads: what `connection.state` holds
+ * (the latest `configure`, `update_watch_wallets`... the client sent).
+ */
+export type GuardConfiguration = Partial<Pick<ReplayState, "tipLamports" | "sendMode" | "watchWallets" | "mirrorConfig">>;
+
+/** What the guard allows beyond the fixed rules. Every limit is the user's. */
 export interface GuardOptions {
   /**
-   * Most lamports that may leave the wallet: top-level System Program transfers (tips included),
-   * account funding (`CreateAccount`, `CreateAccountWithSeed`), plus the fee's upper bound.
-   * @defaultValue the signal's `tip_lamports` (if any) + its `amount_quote_units` when
-   * `input` is `"SOL"` + {@link DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS} (0.01 SOL)
+   * The client's own configuration (or a function returning the live one): `tipLamports` and the
+   * `watch_wallets[].auto_buy` amounts become the tip allowance and the mirror-buy cap unless the
+   * options below set them. {@link guardFor} fills it from a session or connection.
    */
-  maxSolOutflowLamports?: number | bigint;
+  configuration?: GuardConfiguration | (() => GuardConfiguration | undefined) | undefined;
   /**
-   * Programs the transaction may invoke (top-level). The System and Compute Budget programs are
-   * always allowed: what they can take is bounded by the `sol_outflow` rule.
-   * @defaultValue any program
+   * Most lamports the transaction may pay, in total, to known tip accounts (Helius Sender,
+   * Astralane, Jito): the `tip_lamports` you configured.
+   * @defaultValue `configuration.tipLamports`, else 0 (any tip transfer is refused)
    */
-  allowedPrograms?: Iterable<Base58 | { toBase58(): string }>;
+  tipLamports?: number | bigint | undefined;
+  /**
+   * Mirror buys only: the most the buy may spend, in its input's units (lamports for SOL, base
+   * units for USD1); the signal's `amount_quote_units` must not exceed it, and for SOL it is
+   * what may be moved into the wallet's own (wrapped SOL) accounts.
+   * @defaultValue the configured `watch_wallets[].auto_buy` amount of the signal's watched wallet
+   * (`amount_quote_units`, or `amount_usd1_units` for USD1); none configured: the buy is refused
+   */
+  maxBuyQuoteUnits?: number | bigint | undefined;
+  /**
+   * Most lamports that may leave the wallet in total: tips, funding of its own token accounts,
+   * rent, plus the fee's upper bound.
+   * @defaultValue {@link DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS} (0.01 SOL) + the tip allowance +
+   * the SOL mirror-buy cap
+   */
+  maxSolOutflowLamports?: number | bigint | undefined;
+  /**
+   * Programs allowed on top of the known set (`KNOWN_PROGRAMS`: System, Compute Budget,
+   * Associated Token, SPL Token, Token-2022, Memo, the six DEX programs, the LaserSell router).
+   */
+  allowedPrograms?: Iterable<Base58 | { toBase58(): string }> | undefined;
+  /**
+   * `true` lets the transaction invoke any program. A program you do not know, given the
+   * wallet's signature, can move anything the wallet owns. Prefer `allowedPrograms`.
+   * @defaultValue false
+   */
+  dangerouslyAllowAnyProgram?: boolean | undefined;
 }
 
-function lamports(value: number | bigint | null | undefined, field: string): bigint {
-  if (value === undefined || value === null) return 0n;
+/**
+ * A session or connection whose live configuration {@link guardFor} reads: a `StreamConnection`
+ * (its `state`) or a `StreamSession` (its `connection.state`).
+ */
+export type GuardConfigurationSource = { readonly state: GuardConfiguration } | { readonly connection: { readonly state?: GuardConfiguration | undefined } };
+
+function configurationOf(source: GuardConfigurationSource): GuardConfiguration {
+  if ("state" in source) return source.state;
+  const state = source.connection.state;
+  if (state === undefined) {
+    throw new StreamValidationError("guardFor: the session's connection does not expose its configuration (state)", [
+      { path: "connection.state", message: "missing" },
+    ]);
+  }
+  return state;
+}
+
+/**
+ * Guard options holding the limits of `source`'s live configuration: the `tip_lamports` and the
+ * `watch_wallets[].auto_buy` amounts the client sent (read when each transaction is signed, so
+ * `updateWatchWallets` takes effect at once). `options` add to them (`allowedPrograms`, `path`...)
+ * or override them.
+ *
+ * @example
+ * ```ts
+ * import { guardFor, signExitTransaction } from "lasersell-stream/tx";
+ * for await (const event of session) {
+ *   if (event.type === "exit_signal_with_tx") {
+ *     const { signedTxB64 } = signExitTransaction(event.message, keypair, guardFor(session));
+ *   }
+ * }
+ * ```
+ */
+export function guardFor<O extends GuardOptions = GuardOptions>(source: GuardConfigurationSource, options?: O): O & GuardOptions {
+  return { ...(options ?? ({} as O)), configuration: () => configurationOf(source) };
+}
+
+function lamports(value: number | bigint | null | undefined, field: string): bigint | undefined {
+  if (value === undefined || value === null) return undefined;
   if (typeof value === "bigint") {
     if (value < 0n) invalid(field, "must not be negative");
     return value;
@@ -70,38 +161,303 @@ export function messageWallet(message: ExitMessageLike): Base58 {
   return wallet;
 }
 
-/** The outflow limit in force for `message` under `options`. */
-export function solOutflowLimit(message: ExitMessageLike, options: GuardOptions = {}): bigint {
-  if (options.maxSolOutflowLamports !== undefined) return lamports(options.maxSolOutflowLamports, "maxSolOutflowLamports");
-  const tip = lamports(message.tip_lamports, "tip_lamports");
-  const buy = message.input === "SOL" ? lamports(message.amount_quote_units, "amount_quote_units") : 0n;
-  return tip + buy + DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS;
-}
-
 function refuse(rule: TransactionGuardRule, message: string): never {
   throw new TransactionGuardError(rule, `${rule}: ${message}`);
 }
 
 const sol = (l: bigint): string => `${l} lamports (${(Number(l) / 1e9).toFixed(9).replace(/\.?0+$/, "")} SOL)`;
 
+/** The limits in force for one message: all from the user. */
+export interface GuardLimits {
+  readonly kind: "exit" | "mirror_buy";
+  /** Total tip allowance (lamports). */
+  readonly tip: bigint;
+  /** Lamports that may be moved into the wallet's own accounts (a SOL mirror buy's cap), else 0. */
+  readonly solBuy: bigint;
+  /** Total SOL outflow allowed, fee included. */
+  readonly total: bigint;
+  readonly allowAnyProgram: boolean;
+  readonly allowedPrograms: ReadonlySet<Base58>;
+}
+
+const KNOWN_IDS: ReadonlySet<Base58> = new Set(KNOWN_PROGRAMS.map((p) => p.id));
+const HOW_TO_CONFIGURE = "sign with guardFor(session), which reads the configuration your client sent";
+
+function configuredBuyCap(config: GuardConfiguration | undefined, message: ExitMessageLike, wallet: Base58, input: string): bigint | undefined {
+  for (const entry of config?.watchWallets ?? []) {
+    const auto = entry.auto_buy;
+    if (auto === undefined || auto.wallet_pubkey !== wallet || entry.pubkey !== message.watched_wallet) continue;
+    if (input === "SOL") return lamports(auto.amount_quote_units, "auto_buy.amount_quote_units");
+    if (input === "USD1") return lamports(auto.amount_usd1_units, "auto_buy.amount_usd1_units");
+  }
+  return undefined;
+}
+
+/** Resolves the limits for `message` from `options` and the configuration they carry (never from the message). */
+export function guardLimits(message: ExitMessageLike, wallet: Base58, options: GuardOptions = {}): GuardLimits {
+  const config = typeof options.configuration === "function" ? options.configuration() : options.configuration;
+  const tip = lamports(options.tipLamports, "tipLamports") ?? lamports(config?.tipLamports, "configuration.tipLamports") ?? 0n;
+  const kind = "user_wallet" in message && typeof message.user_wallet === "string" && !("wallet_pubkey" in message) ? "mirror_buy" : "exit";
+  let solBuy = 0n;
+  if (kind === "mirror_buy") {
+    const input = typeof message.input === "string" ? message.input : "";
+    if (input !== "SOL" && input !== "USD1") refuse("buy_limit", `mirror buy with input ${JSON.stringify(message.input)}: only SOL and USD1 buys can be capped`);
+    const cap = lamports(options.maxBuyQuoteUnits, "maxBuyQuoteUnits") ?? configuredBuyCap(config, message, wallet, input);
+    if (cap === undefined) {
+      refuse(
+        "buy_limit",
+        `mirror buy of ${wallet} copying ${message.watched_wallet ?? "?"}: no ${input} buy amount is configured for it; pass maxBuyQuoteUnits, or ${HOW_TO_CONFIGURE} (watch_wallets[].auto_buy)`,
+      );
+    }
+    const asked = lamports(message.amount_quote_units, "amount_quote_units") ?? 0n;
+    if (asked > cap) refuse("buy_limit", `the mirror buy asks to spend ${asked} ${input} units, more than the ${cap} you configured`);
+    if (input === "SOL") solBuy = cap;
+  }
+  const total = lamports(options.maxSolOutflowLamports, "maxSolOutflowLamports") ?? DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS + tip + solBuy;
+  const allowedPrograms = new Set(KNOWN_IDS);
+  for (const p of options.allowedPrograms ?? []) allowedPrograms.add(typeof p === "string" ? p : p.toBase58());
+  return { kind, tip, solBuy, total, allowAnyProgram: options.dangerouslyAllowAnyProgram === true, allowedPrograms };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The wallet's own accounts
+// ---------------------------------------------------------------------------------------------
+
+const ataCache = new Map<string, Base58>();
+
+/** The wallet's associated token account for `mint` under `tokenProgram` (memoized; bounded). */
+export function associatedTokenAddress(wallet: Base58, mint: Base58, tokenProgram: Base58): Base58 {
+  const id = `${wallet}:${mint}:${tokenProgram}`;
+  let ata = ataCache.get(id);
+  if (ata === undefined) {
+    ata = PublicKey.findProgramAddressSync(
+      [new PublicKey(wallet).toBytes(), new PublicKey(tokenProgram).toBytes(), new PublicKey(mint).toBytes()],
+      new PublicKey(ASSOCIATED_TOKEN_PROGRAM_ID),
+    )[0].toBase58();
+    if (ataCache.size >= 1024) ataCache.clear();
+    ataCache.set(id, ata);
+  }
+  return ata;
+}
+
+const refKey = (a: AccountRef): string => (a.source === "static" ? a.pubkey : `lookup:${a.table}:${a.tableIndex}`);
+const describe = (a: AccountRef | undefined): string =>
+  a === undefined ? "(missing account)" : a.source === "static" ? a.pubkey : `an account from lookup table ${a.table} (#${a.tableIndex})`;
+const isTokenProgram = (id: Base58): boolean => id === TOKEN_PROGRAM_ID || id === TOKEN_2022_PROGRAM_ID;
+
+/** What the transaction proves the wallet owns: ATAs it creates for itself and temporary accounts it closes back to itself. */
+class Ownership {
+  readonly #created = new Set<string>();
+  readonly #closedToWallet = new Set<string>();
+
+  constructor(
+    tx: DecodedTransaction,
+    private readonly wallet: Base58,
+  ) {
+    for (const ix of tx.instructions) {
+      if (ix.programId === ASSOCIATED_TOKEN_PROGRAM_ID && (ix.data.length === 0 || ix.data[0] === 0 || ix.data[0] === 1)) {
+        const [, ata, owner] = ix.accounts;
+        if (ata !== undefined && this.isWallet(owner)) this.#created.add(refKey(ata));
+      } else if (isTokenProgram(ix.programId) && ix.data[0] === 9) {
+        const [account, destination, ...signers] = ix.accounts;
+        if (account !== undefined && this.isWallet(destination) && signers.some((s) => this.isWallet(s))) this.#closedToWallet.add(refKey(account));
+      }
+    }
+  }
+
+  isWallet(a: AccountRef | undefined): boolean {
+    return a !== undefined && a.source === "static" && a.pubkey === this.wallet;
+  }
+
+  /** A temporary account: the same transaction closes it back to the wallet, with the wallet's authority. */
+  isTemporary(a: AccountRef): boolean {
+    return this.#closedToWallet.has(refKey(a));
+  }
+
+  /** Provably the wallet's token account (for `mint`, when known). */
+  isOwnTokenAccount(a: AccountRef | undefined, program: Base58, mint?: AccountRef): boolean {
+    if (a === undefined) return false;
+    if (this.#created.has(refKey(a)) || this.#closedToWallet.has(refKey(a))) return true;
+    if (a.source !== "static") return false;
+    const programs = isTokenProgram(program) ? [program] : [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID];
+    const mints = mint?.source === "static" ? [mint.pubkey] : [WSOL_MINT, USD1_MINT];
+    return programs.some((p) => mints.some((m) => associatedTokenAddress(this.wallet, m, p) === a.pubkey));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instruction rules
+// ---------------------------------------------------------------------------------------------
+
+interface Flows {
+  tips: bigint;
+  /** Lamports moved into the wallet's own accounts (wrapped SOL funding, temporary accounts). */
+  funding: bigint;
+  /** Rent the wallet pays for token accounts created through the Associated Token program. */
+  rent: bigint;
+}
+
+/** Token instruction tags whose authority (and multisig signers) start at the given account index. */
+const TOKEN_AUTHORITY_INDEX: Readonly<Record<number, number>> = {
+  3: 2, // Transfer [source, destination, authority]
+  4: 2, // Approve [source, delegate, owner]
+  5: 1, // Revoke [source, owner]
+  6: 1, // SetAuthority [account, current authority]
+  7: 2, // MintTo [mint, destination, mint authority]
+  8: 2, // Burn [account, mint, authority]
+  9: 2, // CloseAccount [account, destination, authority]
+  10: 2, // FreezeAccount [account, mint, freeze authority]
+  11: 2, // ThawAccount
+  12: 3, // TransferChecked [source, mint, destination, authority]
+  13: 3, // ApproveChecked [source, mint, delegate, owner]
+  14: 2, // MintToChecked
+  15: 2, // BurnChecked
+};
+/** Token instructions that need no authority's signature (initializing accounts and mints, SyncNative, queries). */
+const TOKEN_NO_AUTHORITY = new Set([0, 1, 2, 16, 17, 18, 19, 20, 21, 22, 23, 24]);
+const TOKEN_NAMES: Readonly<Record<number, string>> = {
+  3: "Transfer",
+  4: "Approve",
+  5: "Revoke",
+  6: "SetAuthority",
+  7: "MintTo",
+  8: "Burn",
+  9: "CloseAccount",
+  10: "FreezeAccount",
+  11: "ThawAccount",
+  12: "TransferChecked",
+  13: "ApproveChecked",
+  14: "MintToChecked",
+  15: "BurnChecked",
+};
+
+function tokenRule(ix: DecodedInstruction, own: Ownership, wallet: Base58): void {
+  const program = ix.programId === TOKEN_PROGRAM_ID ? "SPL Token" : "Token-2022";
+  const tag = ix.data[0];
+  const where = `instruction #${ix.index} (${program}`;
+  if (tag === undefined) {
+    if (ix.accounts.some((a) => own.isWallet(a))) refuse("token_authority", `${where}) has no data and involves the wallet ${wallet}`);
+    return;
+  }
+  if (TOKEN_NO_AUTHORITY.has(tag)) return;
+  const authorityAt = TOKEN_AUTHORITY_INDEX[tag];
+  if (authorityAt === undefined) {
+    // Token-2022 extensions, metadata interface...: nothing an exit needs with the wallet's signature.
+    if (ix.accounts.some((a) => own.isWallet(a))) {
+      refuse("token_authority", `${where} instruction ${tag}) involves the wallet ${wallet}; no exit needs it`);
+    }
+    return;
+  }
+  if (!ix.accounts.slice(authorityAt).some((a) => own.isWallet(a))) return; // not the wallet's authority
+  const name = `${where} ${TOKEN_NAMES[tag] ?? tag})`;
+  const a = ix.accounts;
+  switch (tag) {
+    case 3:
+    case 12: {
+      const destination = tag === 3 ? a[1] : a[2];
+      if (!own.isOwnTokenAccount(destination, ix.programId, tag === 12 ? a[1] : undefined)) {
+        refuse("token_authority", `${name} moves the wallet's tokens to ${describe(destination)}, which is not an account of the wallet`);
+      }
+      return;
+    }
+    case 4:
+    case 13: {
+      const delegate = tag === 4 ? a[1] : a[2];
+      if (!own.isWallet(delegate)) refuse("token_authority", `${name} makes ${describe(delegate)} a delegate of the wallet's tokens`);
+      return;
+    }
+    case 5:
+      return; // Revoke takes a delegate away: never harmful.
+    case 6: {
+      // data: [6, authority type, option tag, new authority (32)]
+      const newAuthority = ix.data[2] === 1 ? key(ix.data, 3) : undefined;
+      if (newAuthority !== wallet) {
+        refuse("token_authority", `${name} hands an authority of ${describe(a[0])} held by the wallet to ${newAuthority ?? "nobody"}`);
+      }
+      return;
+    }
+    case 7:
+    case 14:
+      if (!own.isOwnTokenAccount(a[1], ix.programId, a[0])) refuse("token_authority", `${name} mints with the wallet's authority to ${describe(a[1])}`);
+      return;
+    case 9:
+      if (!own.isWallet(a[1])) refuse("token_authority", `${name} closes ${describe(a[0])} with the wallet's authority and pays its lamports to ${describe(a[1])}, not the wallet`);
+      return;
+    default:
+      // Burn, BurnChecked, FreezeAccount, ThawAccount
+      refuse("token_authority", `${name} uses the wallet's authority over ${describe(a[0])}; no exit needs it`);
+  }
+}
+
+/** System Program tags that change an account's size or owner, and the nonce tags that use its authority. */
+const SYSTEM_AUTHORITY_TAGS: Readonly<Record<number, string>> = { 1: "Assign", 8: "Allocate", 9: "AllocateWithSeed", 10: "AssignWithSeed" };
+
+function systemRule(ix: DecodedInstruction, own: Ownership, wallet: Base58, flows: Flows): void {
+  const tag = ix.data.length >= 4 ? (ix.data[0] as number) | ((ix.data[1] as number) << 8) | ((ix.data[2] as number) << 16) | ((ix.data[3] as number) << 24) : undefined;
+  const involvesWallet = ix.accounts.some((a) => own.isWallet(a));
+  const where = `instruction #${ix.index} (System`;
+  if (tag !== undefined && SYSTEM_AUTHORITY_TAGS[tag] !== undefined) {
+    if (involvesWallet) refuse("system_authority", `${where} ${SYSTEM_AUTHORITY_TAGS[tag]}) targets the wallet ${wallet}; it could lock or hand over its SOL`);
+    return;
+  }
+  if (tag === 5 || tag === 7) {
+    // WithdrawNonceAccount [nonce, to, blockhashes, rent, authority]; AuthorizeNonceAccount [nonce, authority]
+    const authority = ix.accounts[tag === 5 ? 4 : 1];
+    if (own.isWallet(authority)) refuse("system_authority", `${where} ${tag === 5 ? "WithdrawNonceAccount" : "AuthorizeNonceAccount"}) uses the wallet ${wallet} as nonce authority`);
+    return;
+  }
+  if (tag === 4 || tag === 6 || tag === 12) return; // AdvanceNonceAccount, InitializeNonceAccount, UpgradeNonceAccount
+  const m = systemMovement(ix);
+  if (m === undefined || m === null) {
+    if (involvesWallet) refuse("system_authority", `${where} instruction ${tag ?? "?"}) involving the wallet cannot be read`);
+    return;
+  }
+  // TransferWithSeed moves lamports out of an account derived from the wallet (accounts [from, base, to]).
+  const fromWallet = own.isWallet(m.from) || (m.kind === "transfer_with_seed" && own.isWallet(ix.accounts[1]));
+  if (!fromWallet || m.lamports === 0n || m.to === undefined || own.isWallet(m.to)) return;
+  if (m.kind === "create_account" || m.kind === "create_account_with_seed") {
+    if (!own.isTemporary(m.to)) {
+      refuse("sol_outflow", `${where}) funds ${describe(m.to)} with ${sol(m.lamports)} of the wallet, and the transaction does not close it back to the wallet`);
+    }
+    flows.funding += m.lamports;
+    return;
+  }
+  if (m.to.source === "static" && TIP_ACCOUNTS.has(m.to.pubkey)) {
+    flows.tips += m.lamports;
+    return;
+  }
+  if (own.isTemporary(m.to) || own.isOwnTokenAccount(m.to, "")) {
+    flows.funding += m.lamports;
+    return;
+  }
+  refuse("sol_outflow", `${where}) sends ${sol(m.lamports)} of the wallet to ${describe(m.to)}, which is neither a known tip account nor an account of the wallet`);
+}
+
+function associatedTokenRule(ix: DecodedInstruction, own: Ownership, wallet: Base58, flows: Flows): void {
+  const tag = ix.data.length === 0 ? 0 : ix.data[0];
+  if (tag === 0 || tag === 1) {
+    // Create / CreateIdempotent [payer, ata, owner, mint, system, token program]
+    const [payer, ata, owner] = ix.accounts;
+    if (!own.isWallet(payer)) return;
+    if (!own.isWallet(owner)) refuse("sol_outflow", `instruction #${ix.index} (Associated Token create) makes the wallet pay rent for ${describe(ata)}, owned by ${describe(owner)}`);
+    flows.rent += TOKEN_ACCOUNT_RENT_LAMPORTS;
+    return;
+  }
+  if (tag === 2) return; // RecoverNested: moves nested tokens into the wallet's own ATA.
+  if (ix.accounts.some((a) => own.isWallet(a))) refuse("token_authority", `instruction #${ix.index} (Associated Token instruction ${tag}) involving the wallet ${wallet} is not one an exit needs`);
+}
+
 /**
  * Checks every rule after `decode` (the caller decoded `tx` into `summary`). Throws
  * {@link TransactionGuardError} naming the first rule broken, in this order: `fee_payer`,
- * `required_signer`, `signer_mismatch`, `sol_outflow`, `allowed_programs`.
+ * `required_signer`, `signer_mismatch`, `allowed_programs`, then per instruction
+ * `system_authority`, `token_authority`, `sol_outflow`, and last the totals (`sol_outflow`).
  *
  * Accounts loaded from address lookup tables cannot be resolved offline. They can never be the
  * wallet: the wallet is the fee payer, so it is a static key, and the runtime refuses a message
- * that loads the same account twice. A transfer out of a lookup account therefore needs no
- * signature from the wallet and is not counted against it.
+ * that loads the same account twice.
  */
-export function checkGuard(
-  tx: DecodedTransaction,
-  summary: TransactionSummary,
-  wallet: Base58,
-  signerPublicKey: Base58,
-  limit: bigint,
-  allowedPrograms?: GuardOptions["allowedPrograms"],
-): void {
+export function checkGuard(tx: DecodedTransaction, summary: TransactionSummary, wallet: Base58, signerPublicKey: Base58, limits: GuardLimits): void {
   if (summary.feePayer !== wallet) refuse("fee_payer", `the fee payer is ${summary.feePayer || "(none)"}, not the signal's wallet ${wallet}`);
   const slot = summary.requiredSigners.indexOf(wallet);
   if (slot < 0) refuse("required_signer", `the wallet ${wallet} is not among the required signers (the message requires ${summary.requiredSigners.length})`);
@@ -119,39 +475,39 @@ export function checkGuard(
   if (signerPublicKey !== wallet) {
     refuse("signer_mismatch", `the signer's public key is ${signerPublicKey}, but the signal is for wallet ${wallet}`);
   }
+  if (!limits.allowAnyProgram) {
+    for (const p of summary.programIds) {
+      if (!limits.allowedPrograms.has(p)) {
+        refuse(
+          "allowed_programs",
+          `the transaction invokes program ${p}, which is not a known LaserSell, DEX or system program; if you trust it, pass allowedPrograms: ["${p}"]`,
+        );
+      }
+    }
+  }
 
-  for (const m of summary.solMovements) {
-    if (m.kind === "assign" && m.from.source === "static" && m.from.pubkey === wallet && m.owner !== SYSTEM_PROGRAM_ID) {
-      refuse("sol_outflow", `instruction #${m.instruction} assigns the wallet ${wallet} to program ${m.owner ?? "?"}, which could then take all of its SOL`);
-    }
+  const own = new Ownership(tx, wallet);
+  const flows: Flows = { tips: 0n, funding: 0n, rent: 0n };
+  for (const ix of tx.instructions) {
+    if (ix.programId === SYSTEM_PROGRAM_ID) systemRule(ix, own, wallet, flows);
+    else if (isTokenProgram(ix.programId)) tokenRule(ix, own, wallet);
+    else if (ix.programId === ASSOCIATED_TOKEN_PROGRAM_ID) associatedTokenRule(ix, own, wallet, flows);
   }
-  const isWallet = (a: AccountRef): boolean => a.source === "static" && a.pubkey === wallet;
-  for (const c of summary.tokenAccountCloses) {
-    if (isWallet(c.authority) && !isWallet(c.destination)) {
-      const to = c.destination.source === "static" ? c.destination.pubkey : `an account from lookup table ${c.destination.table}`;
-      refuse("sol_outflow", `instruction #${c.instruction} closes a token account of the wallet ${wallet} and sends its lamports (e.g. unwrapped sale proceeds) to ${to}`);
-    }
-  }
-  for (const i of summary.unreadableSystemInstructions) {
-    const ix = tx.instructions[i];
-    if (ix?.accounts.some((a) => a.source === "static" && a.pubkey === wallet) === true) {
-      refuse("sol_outflow", `instruction #${i} is a System Program instruction involving the wallet that cannot be read`);
-    }
-  }
-  const transfers = summary.solOutflowByAccount[wallet] ?? 0n;
-  const outflow = transfers + summary.maxFeeLamports;
-  if (outflow > limit) {
+
+  if (flows.tips > limits.tip) {
     refuse(
       "sol_outflow",
-      `up to ${sol(outflow)} would leave the wallet ${wallet} (transfers and account funding ${transfers}, fee up to ${summary.maxFeeLamports}); the limit is ${sol(limit)}`,
+      limits.tip === 0n
+        ? `the transaction tips ${sol(flows.tips)} to a tip account, but no tip is configured: pass tipLamports (the tip_lamports of your configure), or ${HOW_TO_CONFIGURE}`
+        : `the transaction tips ${sol(flows.tips)}, more than the ${sol(limits.tip)} you configured (tipLamports)`,
     );
   }
-
-  if (allowedPrograms !== undefined) {
-    const allowed = new Set<string>([SYSTEM_PROGRAM_ID, COMPUTE_BUDGET_PROGRAM_ID]);
-    for (const p of allowedPrograms) allowed.add(typeof p === "string" ? p : p.toBase58());
-    for (const p of summary.programIds) {
-      if (!allowed.has(p)) refuse("allowed_programs", `the transaction invokes program ${p}, which is not in allowedPrograms`);
-    }
+  const outflow = summary.maxFeeLamports + flows.tips + flows.funding + flows.rent;
+  if (outflow > limits.total) {
+    const buy = limits.kind === "mirror_buy" ? `, buy cap ${limits.solBuy}` : "";
+    refuse(
+      "sol_outflow",
+      `up to ${sol(outflow)} would leave the wallet ${wallet} (fee up to ${summary.maxFeeLamports}, tips ${flows.tips}, funding of its own accounts ${flows.funding}, rent ${flows.rent}); the limit is ${sol(limits.total)} (allowance ${DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS} + tip ${limits.tip}${buy}; maxSolOutflowLamports replaces it)`,
+    );
   }
 }

@@ -7,6 +7,7 @@ export {
   decodeTransaction,
   decodeTransactionBytes,
   decodeBase64Strict,
+  MAX_TRANSACTION_SIZE,
   type AccountRef,
   type Base58,
   type DecodedInstruction,
@@ -28,13 +29,36 @@ export {
 } from "./inspect.js";
 export {
   DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS,
-  solOutflowLimit,
+  TOKEN_ACCOUNT_RENT_LAMPORTS,
+  associatedTokenAddress,
+  guardFor,
+  guardLimits,
   type ExitMessageLike,
+  type GuardConfiguration,
+  type GuardConfigurationSource,
+  type GuardLimits,
   type GuardOptions,
 } from "./guard.js";
+export {
+  KNOWN_PROGRAMS,
+  ASSOCIATED_TOKEN_PROGRAM_ID,
+  MEMO_PROGRAM_ID,
+  LASERSELL_ROUTER_PROGRAM_ID,
+  DEX_PROGRAM_IDS,
+  PRECOMPILE_PROGRAM_IDS,
+  HELIUS_TIP_ACCOUNTS,
+  ASTRALANE_TIP_ACCOUNTS,
+  JITO_TIP_ACCOUNTS,
+  TIP_ACCOUNTS,
+  WSOL_MINT,
+  USD1_MINT,
+  programName,
+  type KnownProgram,
+} from "./programs.js";
 export { createSigner, type KeypairLike, type SignerInput, type TxSigner } from "./signer.js";
 export {
   signExitTransaction,
+  guardTransaction,
   signUnsignedTx,
   signUnsignedTxB64Fast,
   encodeSignedTx,

@@ -2,17 +2,10 @@
  * `inspectTransaction`: a plain, offline summary of an unsigned transaction (what it pays, who
  * signs, which programs run, where SOL goes), read straight from the wire bytes.
  */
-import { decodeTransaction, decodeTransactionBytes, encodeKey, type AccountRef, type Base58, type DecodedInstruction, type DecodedTransaction } from "./decode.js";
+import { checkTransactionSize, decodeTransaction, decodeTransactionBytes, encodeKey, type AccountRef, type Base58, type DecodedInstruction, type DecodedTransaction } from "./decode.js";
+import { COMPUTE_BUDGET_PROGRAM_ID, PRECOMPILE_PROGRAM_IDS, SYSTEM_PROGRAM_ID, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, programName } from "./programs.js";
 
-/** The System Program. */
-export const SYSTEM_PROGRAM_ID = "11111111111111111111111111111111";
-/** The Compute Budget program. */
-export const COMPUTE_BUDGET_PROGRAM_ID = "ComputeBudget111111111111111111111111111111";
-
-/** The SPL Token program. */
-export const TOKEN_PROGRAM_ID = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
-/** The SPL Token-2022 program. */
-export const TOKEN_2022_PROGRAM_ID = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
+export { COMPUTE_BUDGET_PROGRAM_ID, SYSTEM_PROGRAM_ID, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID } from "./programs.js";
 
 /** Base fee per signature, in lamports. */
 export const LAMPORTS_PER_SIGNATURE = 5_000n;
@@ -57,13 +50,19 @@ export interface TransactionSummary {
   readonly recentBlockhash: Base58;
   /** Program ids invoked by top-level instructions, in first-use order, without duplicates. */
   readonly programIds: readonly Base58[];
+  /** The same programs with the guard's name for each known one (`"LaserSell router"`, `"Pump.fun"`...). */
+  readonly programs: readonly { readonly id: Base58; readonly name: string | undefined }[];
+  /** Signatures verified by Ed25519 / Secp256k1 / Secp256r1 precompile instructions (each is charged like a transaction signature). */
+  readonly precompileSignatures: number;
   /** `SetComputeUnitLimit`, when present. */
   readonly computeUnitLimit: number | undefined;
   /** `SetComputeUnitPrice` in micro-lamports per compute unit, when present. */
   readonly computeUnitPriceMicroLamports: bigint | undefined;
   /**
-   * Upper bound of the fee: 5,000 lamports per signature plus compute-unit limit x price (the
-   * limit defaults to 200,000 per non-compute-budget instruction, capped at 1,400,000).
+   * Upper bound of the fee: 5,000 lamports per signature (the transaction's and those its
+   * precompile instructions verify) plus compute-unit limit x price (the limit defaults to 200,000
+   * per non-compute-budget instruction, capped at 1,400,000; the highest price and limit count
+   * when an instruction repeats).
    */
   readonly maxFeeLamports: bigint;
   /** Every System Program transfer, account funding and reassignment, in instruction order. */
@@ -84,19 +83,22 @@ export interface TransactionSummary {
   readonly instructionCount: number;
 }
 
-function u32(data: Uint8Array, at: number): number | undefined {
+/** Little-endian u32 at `at`, or undefined past the end. */
+export function u32(data: Uint8Array, at: number): number | undefined {
   if (at + 4 > data.length) return undefined;
   return ((data[at] as number) | ((data[at + 1] as number) << 8) | ((data[at + 2] as number) << 16)) + (data[at + 3] as number) * 0x1000000;
 }
 
-function u64(data: Uint8Array, at: number): bigint | undefined {
+/** Little-endian u64 at `at`, or undefined past the end. */
+export function u64(data: Uint8Array, at: number): bigint | undefined {
   const lo = u32(data, at);
   const hi = u32(data, at + 4);
   if (lo === undefined || hi === undefined) return undefined;
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
-function key(data: Uint8Array, at: number): string | undefined {
+/** The base58 key at `at`, or undefined past the end. */
+export function key(data: Uint8Array, at: number): string | undefined {
   return at + 32 <= data.length ? encodeKey(data.subarray(at, at + 32)) : undefined;
 }
 
@@ -109,7 +111,7 @@ function seedEnd(data: Uint8Array, at: number): number | undefined {
 }
 
 /** Parses one System Program instruction; `null` = not a movement; `undefined` = unreadable. */
-function systemMovement(ix: DecodedInstruction): SolMovement | null | undefined {
+export function systemMovement(ix: DecodedInstruction): SolMovement | null | undefined {
   const d = ix.data;
   const tag = u32(d, 0);
   const [a0, a1] = ix.accounts;
@@ -157,6 +159,7 @@ function systemMovement(ix: DecodedInstruction): SolMovement | null | undefined 
 /** Summarises an already-decoded transaction (see {@link inspectTransaction}). */
 export function summarize(tx: DecodedTransaction): TransactionSummary {
   const programIds: Base58[] = [];
+  let precompileSignatures = 0;
   let computeUnitLimit: number | undefined;
   let computeUnitPriceMicroLamports: bigint | undefined;
   let nonBudgetInstructions = 0;
@@ -168,12 +171,19 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
   for (const ix of tx.instructions) {
     if (!programIds.includes(ix.programId)) programIds.push(ix.programId);
     if (ix.programId === COMPUTE_BUDGET_PROGRAM_ID) {
+      // A repeated instruction fails the transaction on chain; the bound takes the highest anyway.
       const d = ix.data;
-      if (d[0] === 2) computeUnitLimit = u32(d, 1);
-      else if (d[0] === 3) computeUnitPriceMicroLamports = u64(d, 1);
+      if (d[0] === 2) {
+        const units = u32(d, 1);
+        if (units !== undefined) computeUnitLimit = Math.max(units, computeUnitLimit ?? 0);
+      } else if (d[0] === 3) {
+        const price = u64(d, 1);
+        if (price !== undefined && (computeUnitPriceMicroLamports === undefined || price > computeUnitPriceMicroLamports)) computeUnitPriceMicroLamports = price;
+      }
       continue;
     }
     nonBudgetInstructions++;
+    if (PRECOMPILE_PROGRAM_IDS.includes(ix.programId)) precompileSignatures += ix.data[0] ?? 0;
     if (ix.programId === TOKEN_PROGRAM_ID || ix.programId === TOKEN_2022_PROGRAM_ID) {
       const [account, destination, authority] = ix.accounts;
       // CloseAccount = 9
@@ -210,9 +220,11 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
     signaturesPresent,
     recentBlockhash: tx.recentBlockhash,
     programIds,
+    programs: programIds.map((id) => ({ id, name: programName(id) })),
+    precompileSignatures,
     computeUnitLimit,
     computeUnitPriceMicroLamports,
-    maxFeeLamports: LAMPORTS_PER_SIGNATURE * BigInt(tx.header.numRequiredSignatures) + priorityFee,
+    maxFeeLamports: LAMPORTS_PER_SIGNATURE * BigInt(tx.header.numRequiredSignatures + precompileSignatures) + priorityFee,
     solMovements,
     solOutflowByAccount,
     tokenAccountCloses,
@@ -239,6 +251,7 @@ export function summarize(tx: DecodedTransaction): TransactionSummary {
  * ```
  */
 export function inspectTransaction(unsignedTxB64: string | Uint8Array): TransactionSummary {
+  checkTransactionSize(unsignedTxB64);
   const tx = typeof unsignedTxB64 === "string" ? decodeTransaction(unsignedTxB64) : decodeTransactionBytes(unsignedTxB64);
   return summarize(tx);
 }

@@ -6,8 +6,8 @@
 import { VersionedTransaction } from "@solana/web3.js";
 import bs58 from "bs58";
 import { StreamValidationError, TransactionDecodeError, TransactionGuardError } from "../errors.js";
-import { decodeBase64Strict, decodeTransactionBytes, readLayout, type DecodedTransaction } from "./decode.js";
-import { checkGuard, messageWallet, solOutflowLimit, type ExitMessageLike, type GuardOptions } from "./guard.js";
+import { checkTransactionSize, decodeBase64Strict, decodeTransactionBytes, readLayout, type DecodedTransaction } from "./decode.js";
+import { checkGuard, guardLimits, messageWallet, type ExitMessageLike, type GuardLimits, type GuardOptions } from "./guard.js";
 import { summarize, type TransactionSummary } from "./inspect.js";
 import { createSigner, type KeypairLike, type SignerInput, type TxSigner } from "./signer.js";
 
@@ -108,18 +108,60 @@ function result(bytes: Uint8Array, signature: Uint8Array, summary: TransactionSu
 }
 
 /**
- * Checks an exit signal's (or mirror-buy signal's) unsigned transaction against the guard rules,
- * then signs it with the wallet's key. Nothing is signed unless every rule passes:
+ * Decodes and checks `message`'s transaction against the guard rules without signing: what
+ * {@link signExitTransaction} does before it signs. Returns the decoded transaction and its summary.
  *
- * 1. `decode`: `unsigned_tx_b64` is strict base64 of a well-formed legacy or v0 transaction.
- * 2. `fee_payer`: the signal's wallet (`wallet_pubkey`, or `user_wallet` for a mirror buy) pays the fee.
- * 3. `required_signer`: the wallet is a required signer, and no other signature is missing.
- * 4. `signer_mismatch`: the signer's public key is that wallet.
- * 5. `sol_outflow`: lamports leaving the wallet (System Program transfers and tips, account
- *    funding, and the fee's upper bound) stay within `maxSolOutflowLamports`; reassigning the
- *    wallet to another program, or closing one of its token accounts (e.g. wrapped SOL holding the
- *    proceeds) to a destination other than the wallet, is refused outright.
- * 6. `allowed_programs`: every program invoked is in `allowedPrograms`, when given.
+ * @throws {@link TransactionGuardError} (see {@link signExitTransaction}).
+ */
+export function guardTransaction(
+  message: ExitMessageLike,
+  signerPublicKey: string,
+  options: GuardOptions = {},
+): { decoded: DecodedTransaction; summary: TransactionSummary; limits: GuardLimits; wallet: string } {
+  if (typeof message !== "object" || message === null) {
+    throw new StreamValidationError("message: expected an exit_signal_with_tx or mirror_buy_signal message", [
+      { path: "", message: "expected an object" },
+    ]);
+  }
+  const wallet = messageWallet(message);
+  let decoded: DecodedTransaction;
+  let summary: TransactionSummary;
+  try {
+    // Size first: constant time and memory whatever the server sent.
+    checkTransactionSize(message.unsigned_tx_b64, "unsigned_tx_b64");
+    decoded = decodeTransactionBytes(decodeBase64Strict(message.unsigned_tx_b64, "unsigned_tx_b64"));
+    summary = summarize(decoded);
+  } catch (err) {
+    const reason = err instanceof TransactionDecodeError ? err.message : `unreadable transaction (${(err as Error).name})`;
+    throw new TransactionGuardError("decode", `decode: ${reason}`, { cause: err });
+  }
+  const limits = guardLimits(message, wallet, options);
+  checkGuard(decoded, summary, wallet, signerPublicKey, limits);
+  return { decoded, summary, limits, wallet };
+}
+
+/**
+ * Checks an exit signal's (or mirror-buy signal's) unsigned transaction against the guard rules,
+ * then signs it with the wallet's key. Nothing is signed unless every rule passes; every limit
+ * comes from `options` (or the configuration they carry, see {@link guardFor}), never from the
+ * message. The rules, in order (the full table is in docs/signing.md):
+ *
+ * 1. `decode`: at most 1232 bytes (checked before decoding), strict base64 of a well-formed
+ *    legacy or v0 transaction.
+ * 2. `buy_limit`: a mirror buy needs a configured cap (`maxBuyQuoteUnits`, or the `auto_buy`
+ *    amount of your configuration) and may not ask for more.
+ * 3. `fee_payer`, `required_signer`, `signer_mismatch`: the signal's wallet pays the fee, is the
+ *    only signature missing, and is the signer's key.
+ * 4. `allowed_programs`: every top-level program is known (System, Compute Budget, Associated
+ *    Token, SPL Token, Token-2022, Memo, the six DEX programs, the LaserSell router) or in
+ *    `allowedPrograms`.
+ * 5. `system_authority`: no Assign/Allocate (WithSeed) of the wallet, no nonce withdraw or
+ *    authorize with the wallet as authority.
+ * 6. `token_authority`: no SPL Token / Token-2022 instruction lets the wallet's authority move,
+ *    delegate, burn, mint or hand over tokens to anyone but the wallet; closes pay the wallet.
+ * 7. `sol_outflow`: SOL leaves the wallet only to known tip accounts (at most `tipLamports` in
+ *    total), to its own token accounts, or to temporary accounts closed back to it; with the fee's
+ *    upper bound, rent and funding it stays within `maxSolOutflowLamports`.
  *
  * @throws {@link TransactionGuardError} naming the broken rule (`decode` failures too; the
  * decoder's {@link TransactionDecodeError} is the `cause`), or `StreamValidationError` for a bad
@@ -127,34 +169,18 @@ function result(bytes: Uint8Array, signature: Uint8Array, summary: TransactionSu
  *
  * @example
  * ```ts
- * import { signExitTransaction, submitTransaction, sendTargetHeliusSender } from "lasersell-stream/tx";
+ * import { guardFor, signExitTransaction, submitTransaction, sendTargetHeliusSender } from "lasersell-stream/tx";
  *
  * if (event.type === "exit_signal_with_tx") {
- *   const { signedTxB64, signature } = signExitTransaction(event.message, keypair, {
- *     maxSolOutflowLamports: 2_000_000n, // tip + fee; no other transfer out of the wallet
- *   });
+ *   // The tip allowance and mirror-buy caps come from the session's own configure.
+ *   const { signedTxB64 } = signExitTransaction(event.message, keypair, guardFor(session));
  *   await submitTransaction(sendTargetHeliusSender(), signedTxB64, { timeoutMs: 5_000 });
  * }
  * ```
  */
 export function signExitTransaction(message: ExitMessageLike, signer: SignerInput, options: SignExitOptions = {}): SignedTransaction {
-  if (typeof message !== "object" || message === null) {
-    throw new StreamValidationError("message: expected an exit_signal_with_tx or mirror_buy_signal message", [
-      { path: "", message: "expected an object" },
-    ]);
-  }
-  const wallet = messageWallet(message);
-  const limit = solOutflowLimit(message, options);
   const key = createSigner(signer);
-  let decoded: DecodedTransaction;
-  try {
-    decoded = decodeTransactionBytes(decodeBase64Strict(message.unsigned_tx_b64, "unsigned_tx_b64"));
-  } catch (err) {
-    if (!(err instanceof TransactionDecodeError)) throw err;
-    throw new TransactionGuardError("decode", `decode: ${err.message}`, { cause: err });
-  }
-  const summary = summarize(decoded);
-  checkGuard(decoded, summary, wallet, key.publicKey, limit, options.allowedPrograms);
+  const { decoded, summary } = guardTransaction(message, key.publicKey, options);
   if (options.path === "web3") {
     const w = signWithWeb3(decoded.bytes, signer, key);
     return result(w.bytes, w.signature, summary, w.tx);

@@ -21,7 +21,16 @@ describe("tx types", () => {
     expectTypeOf<SignedTransaction["transaction"]>().toEqualTypeOf<VersionedTransaction>();
     expectTypeOf<ReturnType<typeof submitTransaction>>().toEqualTypeOf<Promise<string>>();
     expectTypeOf<TransactionGuardRule>().toEqualTypeOf<
-      "decode" | "fee_payer" | "required_signer" | "signer_mismatch" | "sol_outflow" | "allowed_programs"
+      | "decode"
+      | "buy_limit"
+      | "fee_payer"
+      | "required_signer"
+      | "signer_mismatch"
+      | "allowed_programs"
+      | "system_authority"
+      | "token_authority"
+      | "sol_outflow"
+      | "simulation"
     >();
   });
 });
