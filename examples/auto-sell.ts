@@ -14,7 +14,7 @@ import { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import { pathToFileURL } from "node:url";
 import { StreamClient, StreamSession, type PositionHandle, type StreamConfigure } from "../src/index.js";
-import { sendTargetHeliusSender, sendTargetRpc, signExitTransaction, submitTransaction, type SendTarget } from "../src/tx/index.js";
+import { guardFor, sendTargetHeliusSender, sendTargetRpc, signExitTransaction, submitTransaction, type SendTarget } from "../src/tx/index.js";
 
 export interface BotOptions {
   apiKey: string;
@@ -59,9 +59,8 @@ export async function runBot(options: BotOptions): Promise<void> {
   const failures = new Map<string, number>();
 
   const sell = async (message: Parameters<typeof signExitTransaction>[0], handle: PositionHandle | undefined) => {
-    const { signedTxB64, signature } = signExitTransaction(message, options.keypair, {
-      maxSolOutflowLamports: 2_000_000n, // tip and fee; refuse anything else leaving the wallet
-    });
+    // The guard's limits are the session's own configure: the 1,000-lamport tip, nothing else out.
+    const { signedTxB64, signature } = signExitTransaction(message, options.keypair, guardFor(session));
     try {
       await submitTransaction(options.sendTarget, signedTxB64, { timeoutMs: 5_000 });
       log(`submitted ${signature}`);

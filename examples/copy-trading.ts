@@ -4,8 +4,8 @@
  *
  * - `mirror_buy_signal`: the server built a buy for your wallet. The bot checks it (its wallet,
  *   its input and amount, its slippage), signs it with the transaction guard of
- *   `signExitTransaction` (a mirror buy's default outflow limit is its amount plus the tip plus a
- *   small fee allowance), submits it, then reports the outcome with `reportMirrorBuy(signal, ok)`
+ *   `signExitTransaction(m, keypair, guardFor(session))`: the buy may spend no more than the
+ *   `auto_buy` amount the bot configured, plus its configured tip and a small fee allowance, submits it, then reports the outcome with `reportMirrorBuy(signal, ok)`
  *   (`mirror_buy_result`), which the server needs to track the copy.
  * - `mirror_buy_failed`: the server refused to copy (cooldown, limits, creator token...): logged.
  * - `mirror_wallet_auto_disabled`: too many losing copies in a row (`max_consecutive_losses`):
@@ -28,7 +28,7 @@ import { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import { pathToFileURL } from "node:url";
 import { StreamClient, StreamSession, type MirrorBuySignal, type MirrorConfig, type WatchWalletEntry } from "../src/index.js";
-import { sendTargetRpc, signExitTransaction, submitTransaction, type SendTarget } from "../src/tx/index.js";
+import { guardFor, sendTargetRpc, signExitTransaction, submitTransaction, type SendTarget } from "../src/tx/index.js";
 
 export interface CopyTraderOptions {
   apiKey: string;
@@ -106,7 +106,9 @@ export async function runCopyTrader(options: CopyTraderOptions): Promise<void> {
         }
         let ok = false;
         try {
-          const { signedTxB64 } = signExitTransaction(m, options.keypair); // guarded: amount + tip + fee allowance
+          // Guarded with the session's own configuration: the buy may spend at most the auto_buy
+          // amount configured for this watched wallet, plus the configured tip and the fee.
+          const { signedTxB64 } = signExitTransaction(m, options.keypair, guardFor(session));
           const signature = await submitTransaction(options.sendTarget, signedTxB64, { timeoutMs: 5_000 });
           ok = true;
           log(`mirror buy of ${m.mint} (copying ${m.watched_wallet}) submitted ${signature}`);
@@ -136,7 +138,7 @@ export async function runCopyTrader(options: CopyTraderOptions): Promise<void> {
         const copied = m.mirror_source ?? event.handle?.mirror_source;
         if (event.handle === undefined || event.handle.watched === true) break; // not ours to sell
         try {
-          const { signedTxB64 } = signExitTransaction(m, options.keypair, { maxSolOutflowLamports: 2_000_000n });
+          const { signedTxB64 } = signExitTransaction(m, options.keypair, guardFor(session));
           const signature = await submitTransaction(options.sendTarget, signedTxB64, { timeoutMs: 5_000 });
           log(`exit ${m.reason} of position ${m.position_id}${copied === undefined ? "" : ` (copy of ${copied})`} submitted ${signature}`);
         } catch (error) {

@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { StreamClient, StreamSession, type PositionHandle, type StrategyConfig } from "../src/index.js";
 import { MockStreamServer, Prng, buildUnsignedTx } from "../src/testing/index.js";
-import { proveOwnership, signExitTransaction, submitTransaction } from "../src/tx/index.js";
+import { guardFor, proveOwnership, signExitTransaction, submitTransaction } from "../src/tx/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -99,7 +99,8 @@ const client = new StreamClient("demo-api-key", { endpoint: server.url });
 const session = await StreamSession.connectWithWallets(
   client,
   [proveOwnership(keypair)],
-  { strategy, deadline_timeout_sec: deadlineSec },
+  // Exits come with a 1,000-lamport Helius Sender tip; guardFor(session) allows exactly that.
+  { strategy, deadline_timeout_sec: deadlineSec, send_mode: "helius_sender", tip_lamports: 1_000 },
   { registration: { baseUrl: server.apiUrl, label: "demo" } },
 );
 console.log(`registered wallet ${short(wallet)} to the API key (POST ${server.apiUrl}/v1/wallets/register), then connected`);
@@ -168,7 +169,7 @@ for await (const event of session) {
       if (stopping) break;
       bump(exitsBy, m.reason);
       try {
-        const { signedTxB64 } = signExitTransaction(m, keypair);
+        const { signedTxB64 } = signExitTransaction(m, keypair, guardFor(session));
         signLatenciesUs.push((performance.now() - received) * 1000);
         triggerToSignedMs.push(Date.now() - m.triggered_at_ms);
         const what = m.sell_tokens === undefined ? "all" : `${m.sell_tokens} tokens (level ${m.level_index})`;

@@ -27,7 +27,7 @@ import { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import { pathToFileURL } from "node:url";
 import { StreamClient, StreamSession, type ExitSignalWithTx, type PositionHandle, type StreamConfigure } from "../src/index.js";
-import { sendTargetRpc, signExitTransaction, submitTransaction, type SendTarget } from "../src/tx/index.js";
+import { guardFor, sendTargetRpc, signExitTransaction, submitTransaction, type SendTarget } from "../src/tx/index.js";
 
 export interface LadderBotOptions {
   apiKey: string;
@@ -132,7 +132,7 @@ export async function runLadderBot(options: LadderBotOptions): Promise<void> {
     }
     if (decision.action === "skip") continue;
     try {
-      const { signedTxB64 } = signExitTransaction(message, options.keypair, { maxSolOutflowLamports: 2_000_000n });
+      const { signedTxB64 } = signExitTransaction(message, options.keypair, guardFor(session));
       log(`submitted ${await submitTransaction(options.sendTarget, signedTxB64, { timeoutMs: 5_000 })}`);
     } catch (error) {
       log(`could not sell position ${key}: ${(error as Error).message}`);

@@ -32,8 +32,9 @@
  *   of `"message"`; handles are frozen snapshots with more fields (`tokens` follows balances);
  * - `requestExitSignal(handleOrId, bps?)` and `closePosition(handleOrId)` are session methods that
  *   select by `position_id`; `reportMirrorBuy(signal, success)` sends `mirror_buy_result`;
- * - prefer `signExitTransaction(message, keypair)` (checks fee payer, signer and SOL outflow
- *   before signing, and is several times faster) and `submitTransaction(target, b64, options)`
+ * - prefer `signExitTransaction(message, keypair, guardFor(session))` (checks fee payer, signer,
+ *   programs, token authorities and SOL outflow against your own configuration before signing,
+ *   and is several times faster) and `submitTransaction(target, b64, options)`
  *   (timeout, retries, typed `SubmitError`) over `signUnsignedTx` + `sendTransaction`, which are
  *   kept under their official names for this migration.
  * Type-checked in CI and run against MockStreamServer by test/examples/migrate-from-official.test.ts.

@@ -102,9 +102,9 @@ describe("mock JSON-RPC", () => {
     const unsigned = Buffer.from(exit["unsigned_tx_b64"] as string, "base64");
 
     const tampered = sign(exit, keypair).serialize();
-    const memoAt = Buffer.from(tampered).indexOf("lasersell-mock");
-    expect(memoAt).toBeGreaterThan(0);
-    tampered[memoAt] = "L".charCodeAt(0); // one byte of the memo: the signature no longer matches
+    const blockhashAt = Buffer.from(tampered).indexOf(bs58.decode(VersionedTransaction.deserialize(unsigned).message.recentBlockhash));
+    expect(blockhashAt).toBeGreaterThan(0);
+    tampered[blockhashAt] = (tampered[blockhashAt] as number) ^ 1; // one byte of the message: the signature no longer matches
     expect((await send(server.rpcUrl, tampered))["error"]).toMatchObject({ code: RPC_ERRORS.signatureVerification });
 
     expect((await send(server.rpcUrl, unsigned))["error"]).toMatchObject({ code: RPC_ERRORS.signatureVerification });

@@ -98,7 +98,7 @@ describe("inspectTransaction", () => {
 
   it("reports v0 lookups, and accounts from tables as lookup references", () => {
     const t = keypair(40).publicKey;
-    const s = inspectTransaction(v0TxB64(W, exitInstructions(W), [lookupTable(t, [TIP_ACCOUNT])]));
+    const s = inspectTransaction(v0TxB64(W, exitInstructions(W, { tipLamports: 1_000 }), [lookupTable(t, [TIP_ACCOUNT])]));
     expect(s.version).toBe(0);
     expect(s.addressTableLookups).toEqual([{ table: t.toBase58(), writableIndexes: [0], readonlyIndexes: [] }]);
     expect(s.solMovements[0]?.to).toMatchObject({ source: "lookup", table: t.toBase58(), tableIndex: 0, writable: true });
@@ -139,7 +139,7 @@ describe("inspectTransaction", () => {
   });
 
   it("property: any byte string either decodes or throws TransactionDecodeError, nothing else", () => {
-    const valid = Buffer.from(v0TxB64(W, exitInstructions(W), [lookupTable(keypair(43).publicKey, [TIP_ACCOUNT])]), "base64");
+    const valid = Buffer.from(v0TxB64(W, exitInstructions(W, { tipLamports: 1_000 }), [lookupTable(keypair(43).publicKey, [TIP_ACCOUNT])]), "base64");
     fc.assert(
       fc.property(
         fc.oneof(

@@ -12,6 +12,8 @@ import {
   signExitTransaction,
   TOKEN_PROGRAM_ID,
   TOKEN_2022_PROGRAM_ID,
+  WSOL_MINT,
+  associatedTokenAddress,
   type TransactionGuardRule,
 } from "../../src/tx/index.js";
 import { BLOCKHASH, MEMO_PROGRAM_ID, TIP_ACCOUNT, exitInstructions, exitSignal, keypair, legacyTxB64, lookupTable, memo, v0TxB64 } from "./helpers.js";
@@ -32,6 +34,12 @@ function closeAccount(account: PublicKey, destination: PublicKey, authority: Pub
     ],
     data: Buffer.from([9]),
   });
+}
+
+/** A program the guard does not know. */
+const UNKNOWN = keypair(30).publicKey;
+function unknownProgram(signer: PublicKey): TransactionInstruction {
+  return new TransactionInstruction({ programId: UNKNOWN, keys: [{ pubkey: signer, isSigner: true, isWritable: true }], data: Buffer.from([1]) });
 }
 
 function guardError(fn: () => unknown): TransactionGuardError {
@@ -103,9 +111,10 @@ describe("signExitTransaction: valid exits sign and verify", () => {
     }
   });
 
-  it("mirror_buy_signal: user_wallet signs; a SOL buy's amount and tip raise the default limit", () => {
+  it("mirror_buy_signal: user_wallet signs; the configured auto_buy amount and tip raise the limit", () => {
     const amount = 100_000_000; // 0.1 SOL moved into the wallet's own wrapped-SOL account
-    const wsolAccount = keypair(9).publicKey;
+    const wsolAccount = new PublicKey(associatedTokenAddress(W.toBase58(), WSOL_MINT, TOKEN_PROGRAM_ID));
+    const watched = keypair(9).publicKey.toBase58();
     const b64 = v0TxB64(W, [
       ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 1_000 }),
       SystemProgram.transfer({ fromPubkey: W, toPubkey: wsolAccount, lamports: amount }),
@@ -114,14 +123,18 @@ describe("signExitTransaction: valid exits sign and verify", () => {
     const signal = {
       type: "mirror_buy_signal",
       user_wallet: W.toBase58(),
+      watched_wallet: watched,
       unsigned_tx_b64: b64,
       input: "SOL",
       amount_quote_units: BigInt(amount),
       tip_lamports: 1_000_000n,
     };
-    expect(verifySlot(signExitTransaction(signal, wallet).signedTxB64, W)).toBe(true);
-    // Without the buy amount (USD1 input) the same transaction is over the limit.
-    expect(guardError(() => signExitTransaction({ ...signal, input: "USD1" }, wallet)).rule).toBe("sol_outflow");
+    const configuration = { tipLamports: 1_000_000, watchWallets: [{ pubkey: watched, auto_buy: { wallet_pubkey: W.toBase58(), amount_quote_units: amount } }] };
+    expect(verifySlot(signExitTransaction(signal, wallet, { configuration }).signedTxB64, W)).toBe(true);
+    // The signal's own tip_lamports and amount widen nothing: bare, the buy has no cap.
+    expect(guardError(() => signExitTransaction(signal, wallet)).rule).toBe("buy_limit");
+    // No USD1 amount configured for this wallet: refused.
+    expect(guardError(() => signExitTransaction({ ...signal, input: "USD1" }, wallet, { configuration })).rule).toBe("buy_limit");
   });
 
   it("accepts a 64-byte secret, a base58 secret and a JSON byte array as the signer", () => {
@@ -178,17 +191,17 @@ describe("signExitTransaction: each guard rule refuses", () => {
         ),
     ],
     [
-      "sol_outflow",
+      "system_authority",
       "reassigning the wallet to another program",
       () => signExitTransaction(exitSignal(W, legacyTxB64(W, [SystemProgram.assign({ accountPubkey: W, programId: MEMO_PROGRAM_ID })])), wallet),
     ],
     [
-      "sol_outflow",
+      "token_authority",
       "closing the wallet's wrapped-SOL account to someone else",
       () => signExitTransaction(exitSignal(W, v0TxB64(W, [...exitInstructions(W), closeAccount(wsol, other.publicKey, W)])), wallet),
     ],
     [
-      "sol_outflow",
+      "token_authority",
       "closing a Token-2022 account of the wallet into a lookup-table account",
       () =>
         signExitTransaction(
@@ -198,8 +211,8 @@ describe("signExitTransaction: each guard rule refuses", () => {
     ],
     [
       "allowed_programs",
-      "a program outside allowedPrograms",
-      () => signExitTransaction(exitSignal(W, legacyTxB64(W, exitInstructions(W))), wallet, { allowedPrograms: ["TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"] }),
+      "a program outside the known set and allowedPrograms",
+      () => signExitTransaction(exitSignal(W, legacyTxB64(W, [...exitInstructions(W), unknownProgram(W)])), wallet, { allowedPrograms: [MEMO_PROGRAM_ID] }),
     ],
   ];
 
@@ -221,8 +234,13 @@ describe("signExitTransaction: each guard rule refuses", () => {
     const drain = guardError(() =>
       signExitTransaction(exitSignal(W, legacyTxB64(W, [SystemProgram.transfer({ fromPubkey: W, toPubkey: other.publicKey, lamports: 20_000_000 })])), wallet),
     );
-    expect(drain.message).toContain("20005000 lamports");
-    expect(drain.message).toContain(`limit is ${DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS} lamports`);
+    expect(drain.message).toContain("20000000 lamports");
+    expect(drain.message).toContain(other.publicKey.toBase58());
+    const unknown = guardError(() => signExitTransaction(exitSignal(W, legacyTxB64(W, [unknownProgram(W)])), wallet));
+    expect(unknown.message).toContain(UNKNOWN.toBase58());
+    expect(unknown.message).toContain("allowedPrograms");
+    const total = guardError(() => signExitTransaction(exitSignal(W, legacyTxB64(W, exitInstructions(W, { cuLimit: 1_400_000, cuPriceMicroLamports: 10_000_000 }))), wallet));
+    expect(total.message).toContain(`limit is ${DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS} lamports`);
   });
 
   it("the secret key never appears in a guard or signer error", () => {
@@ -258,20 +276,32 @@ describe("sol_outflow limit", () => {
   // One signature, no compute budget: the fee bound is exactly 5,000 lamports.
   const fee = 5_000;
 
-  it("default: the signal's tip_lamports plus 0.01 SOL, fee included, boundary exact", () => {
+  it("default: tips up to the configured tip, 0 without one; the signal's tip_lamports widens nothing", () => {
+    const tip = 3_000_000;
+    expect(() => signExitTransaction(exitSignal(W, drain(tip)), wallet, { tipLamports: tip })).not.toThrow();
+    expect(() => signExitTransaction(exitSignal(W, drain(tip)), wallet, { configuration: { tipLamports: tip } })).not.toThrow();
+    expect(guardError(() => signExitTransaction(exitSignal(W, drain(tip + 1)), wallet, { tipLamports: tip })).rule).toBe("sol_outflow");
+    const bare = guardError(() => signExitTransaction({ ...exitSignal(W, drain(1_000)), tip_lamports: 1_000 } as never, wallet));
+    expect(bare.rule).toBe("sol_outflow");
+    expect(bare.message).toContain("tipLamports");
+    expect(bare.message).toContain("guardFor(session)");
+  });
+
+  it("the total is 0.01 SOL + the tip, fee included, boundary exact", () => {
     const limit = Number(DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS);
-    expect(() => signExitTransaction(exitSignal(W, drain(limit - fee)), wallet)).not.toThrow();
-    expect(guardError(() => signExitTransaction(exitSignal(W, drain(limit - fee + 1)), wallet)).rule).toBe("sol_outflow");
-    const withTip = { ...exitSignal(W, drain(limit - fee + 1_000)), tip_lamports: 1_000 };
-    expect(() => signExitTransaction(withTip, wallet)).not.toThrow();
+    const big = 10 ** 12;
+    // The tip allowance is huge, so only the total bounds it: fee 5,000 + tip <= 0.01 SOL + tip allowance.
+    expect(() => signExitTransaction(exitSignal(W, drain(limit - fee)), wallet, { tipLamports: 0, maxSolOutflowLamports: limit, configuration: { tipLamports: big } })).toThrow();
+    expect(() => signExitTransaction(exitSignal(W, drain(limit - fee)), wallet, { tipLamports: limit - fee, maxSolOutflowLamports: limit })).not.toThrow();
+    expect(guardError(() => signExitTransaction(exitSignal(W, drain(limit - fee + 1)), wallet, { tipLamports: limit, maxSolOutflowLamports: limit })).rule).toBe("sol_outflow");
   });
 
   it.each<[string, number | bigint]>([
     ["number", 6_000],
     ["bigint", 6_000n],
   ])("maxSolOutflowLamports as a %s replaces the default", (_t, max) => {
-    expect(() => signExitTransaction(exitSignal(W, drain(1_000)), wallet, { maxSolOutflowLamports: max })).not.toThrow();
-    expect(guardError(() => signExitTransaction(exitSignal(W, drain(1_001)), wallet, { maxSolOutflowLamports: max })).rule).toBe("sol_outflow");
+    expect(() => signExitTransaction(exitSignal(W, drain(1_000)), wallet, { maxSolOutflowLamports: max, tipLamports: 10_000 })).not.toThrow();
+    expect(guardError(() => signExitTransaction(exitSignal(W, drain(1_001)), wallet, { maxSolOutflowLamports: max, tipLamports: 10_000 })).rule).toBe("sol_outflow");
   });
 
   it("rejects a negative or fractional limit as a validation error", () => {
@@ -291,7 +321,7 @@ describe("sol_outflow limit", () => {
     expect(verifySlot(signed.signedTxB64, payer.publicKey, 1)).toBe(true);
   });
 
-  it("v0 with lookup tables: accounts from a table are never the wallet, so their transfers do not count", () => {
+  it("v0 with lookup tables: a transfer from the wallet into a table's account is refused, naming the table", () => {
     const table = keypair(20).publicKey;
     const inTable = [keypair(21).publicKey, keypair(22).publicKey];
     const b64 = v0TxB64(
@@ -303,14 +333,18 @@ describe("sol_outflow limit", () => {
     expect(s.addressTableLookups).toEqual([{ table: table.toBase58(), writableIndexes: [0], readonlyIndexes: [] }]);
     const transfer = s.solMovements.find((m) => m.lamports === 2_000n);
     expect(transfer?.to).toEqual({ source: "lookup", index: expect.any(Number), table: table.toBase58(), tableIndex: 0, writable: true });
-    expect(s.solOutflowByAccount[W.toBase58()]).toBe(3_000n);
-    expect(verifySlot(signExitTransaction(exitSignal(W, b64), wallet).signedTxB64, W)).toBe(true);
+    expect(s.solOutflowByAccount[W.toBase58()]).toBe(2_000n);
+    const err = guardError(() => signExitTransaction(exitSignal(W, b64), wallet));
+    expect(err.rule).toBe("sol_outflow");
+    expect(err.message).toContain(table.toBase58());
   });
 
-  it("allowedPrograms: listed programs pass; System and Compute Budget are always allowed", () => {
-    const b64 = legacyTxB64(W, exitInstructions(W));
-    expect(() => signExitTransaction(exitSignal(W, b64), wallet, { allowedPrograms: [MEMO_PROGRAM_ID] })).not.toThrow();
-    expect(() => signExitTransaction(exitSignal(W, b64), wallet, { allowedPrograms: [MEMO_PROGRAM_ID.toBase58()] })).not.toThrow();
+  it("allowedPrograms adds to the known set; dangerouslyAllowAnyProgram allows any", () => {
+    const b64 = legacyTxB64(W, [...exitInstructions(W), unknownProgram(W)]);
+    expect(guardError(() => signExitTransaction(exitSignal(W, b64), wallet)).rule).toBe("allowed_programs");
+    expect(() => signExitTransaction(exitSignal(W, b64), wallet, { allowedPrograms: [UNKNOWN] })).not.toThrow();
+    expect(() => signExitTransaction(exitSignal(W, b64), wallet, { allowedPrograms: [UNKNOWN.toBase58()] })).not.toThrow();
+    expect(() => signExitTransaction(exitSignal(W, b64), wallet, { dangerouslyAllowAnyProgram: true })).not.toThrow();
   });
 });
 
@@ -321,7 +355,7 @@ describe("token account closes", () => {
     expect(verifySlot(signed.signedTxB64, W)).toBe(true);
     expect(signed.summary.tokenAccountCloses).toEqual([
       {
-        instruction: 4,
+        instruction: 3,
         account: expect.objectContaining({ pubkey: wsol.toBase58() }),
         destination: expect.objectContaining({ pubkey: W.toBase58() }),
         authority: expect.objectContaining({ pubkey: W.toBase58() }),

@@ -29,7 +29,7 @@ export function memo(signer: PublicKey, text = "lasersell exit"): TransactionIns
   });
 }
 
-/** A plausible exit: compute budget, a memo standing in for the swap, a tip. */
+/** A plausible exit: compute budget, a memo standing in for the swap, and a tip when `tipLamports` is given. */
 export function exitInstructions(
   wallet: PublicKey,
   opts: { tipLamports?: number; cuLimit?: number; cuPriceMicroLamports?: number } = {},
@@ -38,7 +38,7 @@ export function exitInstructions(
     ComputeBudgetProgram.setComputeUnitLimit({ units: opts.cuLimit ?? 200_000 }),
     ComputeBudgetProgram.setComputeUnitPrice({ microLamports: opts.cuPriceMicroLamports ?? 100_000 }),
     memo(wallet),
-    SystemProgram.transfer({ fromPubkey: wallet, toPubkey: TIP_ACCOUNT, lamports: opts.tipLamports ?? 1_000 }),
+    ...(opts.tipLamports === undefined ? [] : [SystemProgram.transfer({ fromPubkey: wallet, toPubkey: TIP_ACCOUNT, lamports: opts.tipLamports })]),
   ];
 }
 
