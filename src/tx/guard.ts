@@ -176,6 +176,11 @@ export interface GuardLimits {
   readonly solBuy: bigint;
   /** Total SOL outflow allowed, fee included. */
   readonly total: bigint;
+  /**
+   * What fee, rent and funding beyond the buy cap may take together (the 0.01 SOL allowance),
+   * so a mirror buy's cap cannot be spent on fees; `undefined` when `maxSolOutflowLamports` was given.
+   */
+  readonly overhead: bigint | undefined;
   readonly allowAnyProgram: boolean;
   readonly allowedPrograms: ReadonlySet<Base58>;
 }
@@ -213,10 +218,12 @@ export function guardLimits(message: ExitMessageLike, wallet: Base58, options: G
     if (asked > cap) refuse("buy_limit", `the mirror buy asks to spend ${asked} ${input} units, more than the ${cap} you configured`);
     if (input === "SOL") solBuy = cap;
   }
-  const total = lamports(options.maxSolOutflowLamports, "maxSolOutflowLamports") ?? DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS + tip + solBuy;
+  const explicit = lamports(options.maxSolOutflowLamports, "maxSolOutflowLamports");
+  const total = explicit ?? DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS + tip + solBuy;
+  const overhead = explicit === undefined ? DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS : undefined;
   const allowedPrograms = new Set(KNOWN_IDS);
   for (const p of options.allowedPrograms ?? []) allowedPrograms.add(typeof p === "string" ? p : p.toBase58());
-  return { kind, tip, solBuy, total, allowAnyProgram: options.dangerouslyAllowAnyProgram === true, allowedPrograms };
+  return { kind, tip, solBuy, total, overhead, allowAnyProgram: options.dangerouslyAllowAnyProgram === true, allowedPrograms };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -500,6 +507,14 @@ export function checkGuard(tx: DecodedTransaction, summary: TransactionSummary, 
       limits.tip === 0n
         ? `the transaction tips ${sol(flows.tips)} to a tip account, but no tip is configured: pass tipLamports (the tip_lamports of your configure), or ${HOW_TO_CONFIGURE}`
         : `the transaction tips ${sol(flows.tips)}, more than the ${sol(limits.tip)} you configured (tipLamports)`,
+    );
+  }
+  const beyondBuy = flows.funding > limits.solBuy ? flows.funding - limits.solBuy : 0n;
+  const overhead = summary.maxFeeLamports + flows.rent + beyondBuy;
+  if (limits.overhead !== undefined && overhead > limits.overhead) {
+    refuse(
+      "sol_outflow",
+      `the fee (up to ${summary.maxFeeLamports}), rent (${flows.rent}) and funding beyond the buy cap (${beyondBuy}) would take ${sol(overhead)} from the wallet ${wallet}; the allowance is ${sol(limits.overhead)} (maxSolOutflowLamports replaces it)`,
     );
   }
   const outflow = summary.maxFeeLamports + flows.tips + flows.funding + flows.rent;

@@ -240,7 +240,7 @@ describe("signExitTransaction: each guard rule refuses", () => {
     expect(unknown.message).toContain(UNKNOWN.toBase58());
     expect(unknown.message).toContain("allowedPrograms");
     const total = guardError(() => signExitTransaction(exitSignal(W, legacyTxB64(W, exitInstructions(W, { cuLimit: 1_400_000, cuPriceMicroLamports: 10_000_000 }))), wallet));
-    expect(total.message).toContain(`limit is ${DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS} lamports`);
+    expect(total.message).toContain(`allowance is ${DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS} lamports`);
   });
 
   it("the secret key never appears in a guard or signer error", () => {
