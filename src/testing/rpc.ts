@@ -7,6 +7,7 @@
  *   (or mirror-buy) signal the server issued, and returns the base58 signature. The sale settles
  *   after `settleMs`. Submitting the same transaction again returns the same signature.
  * - `getHealth` -> `"ok"`; `getLatestBlockhash` -> a blockhash and height (for clients that ask).
+ * - `simulateTransaction`, `getMultipleAccounts`: see `rpc-simulate.ts`.
  *
  * Errors (codes are mock conventions, shaped like Solana's): `-32700` unreadable JSON,
  * `-32600` not a JSON-RPC request, `-32601` unknown method, `-32602` undecodable transaction,
@@ -17,6 +18,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { VersionedTransaction } from "@solana/web3.js";
 import bs58 from "bs58";
 import { readJsonBody } from "./http-body.js";
+import { handleSimulationMethod, type SimulationBackend } from "./rpc-simulate.js";
 
 /** JSON-RPC error codes of the mock RPC. */
 export const RPC_ERRORS = {
@@ -99,6 +101,8 @@ export interface RpcBackend {
   submit(tx: VerifiedTransaction): string;
   latestBlockhash(): string;
   slot(): number;
+  /** The ledger view behind `simulateTransaction` and `getMultipleAccounts` (rpc-simulate.ts). */
+  simulation?: SimulationBackend;
 }
 
 type Json = Record<string, unknown>;
@@ -134,11 +138,15 @@ export function handleRpcRequest(request: unknown, backend: RpcBackend): Json {
             value: { blockhash: backend.latestBlockhash(), lastValidBlockHeight: backend.slot() + 150 },
           },
         });
-      default:
+      default: {
+        const simulated = backend.simulation === undefined ? undefined : handleSimulationMethod(req["method"], params, backend.simulation, backend.slot());
+        if (simulated !== undefined) return reply(id, { result: simulated });
         return reply(id, { error: { code: RPC_ERRORS.methodNotFound, message: `Method not found: ${String(req["method"])}` } });
+      }
     }
   } catch (err) {
     if (err instanceof RpcFailure) return reply(id, { error: { code: err.rpcCode, message: err.message } });
+    if (err instanceof Error && req["method"] === "simulateTransaction") return reply(id, { error: { code: RPC_ERRORS.invalidParams, message: "failed to deserialize transaction" } });
     return reply(id, { error: { code: -32603, message: "internal error" } });
   }
 }

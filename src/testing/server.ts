@@ -15,7 +15,7 @@ import {
   type ClientMessageType,
   type StrategyConfig,
 } from "../protocol/index.js";
-import { liquidityTrend, maxSellWithin, pnlPct, Prng, randomTrade, TradePool, walkLiquidity, walkPrice } from "./market.js";
+import { liquidityTrend, maxSellWithin, pnlPct, Prng, randomTrade, TradePool, valueOf, walkLiquidity, walkPrice } from "./market.js";
 import { MirrorDesk, type PendingMirrorBuy } from "./mirror-desk.js";
 import {
   GRADUATES_TO,
@@ -925,6 +925,18 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     submit: (tx) => this.submit(tx),
     latestBlockhash: () => buildUnsignedTx("11111111111111111111111111111111", "blockhash", this.txPrng).blockhash,
     slot: () => this.currentSlot,
+    simulation: {
+      isWallet: (address) => [...this.conns].some((c) => c.wallets.has(address)) || [...this.positionsById.values()].some((p) => p.wallet === address),
+      tokenAccount: (address) => {
+        for (const p of this.positionsById.values()) if (p.tokenAccount === address) return { mint: p.mint, owner: p.wallet, amount: p.tokens };
+        return undefined;
+      },
+      quote: (mint, side, amount) => {
+        const p = [...this.positionsById.values()].find((q) => q.mint === mint);
+        if (p === undefined) return 0n;
+        return side === "sell" ? valueOf(amount, p.multiplier, p.entryQuote, p.entryTokens) : (amount * p.entryTokens) / p.entryQuote;
+      },
+    },
   };
 
   private submit(tx: VerifiedTransaction): string {

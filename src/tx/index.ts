@@ -98,3 +98,4 @@ export {
   type TransactionGuardRule,
 } from "../errors.js";
 export type { WalletOwnershipProof } from "../rest/register.js";
+export { verifyBySimulation, type SimulationEffects, type SimulationOptions } from "./simulate.js";

@@ -111,7 +111,8 @@ export interface SubmitOptions {
   fetch?: FetchLike;
 }
 
-interface Endpoint {
+/** A resolved send target. */
+export interface Endpoint {
   url: string;
   label: string;
   origin: string;
@@ -119,7 +120,8 @@ interface Endpoint {
   secrets: string[];
 }
 
-function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined, allowInsecureHttp: boolean): Endpoint {
+/** Resolves a send target to its URL, headers, label, origin and the secrets errors must redact. */
+export function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined, allowInsecureHttp: boolean): Endpoint {
   const t: SendTarget = typeof target === "string" ? { kind: "rpc", url: target } : target;
   let url: string;
   const headers: Record<string, string> = { "content-type": "application/json" };
