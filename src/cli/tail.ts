@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { StreamClient } from "../client/index.js";
 import { writeJson } from "../protocol/index.js";
 import { StreamSession, type StreamEvent } from "../session/index.js";
+import { inspectTransaction } from "../tx/inspect.js";
 
 export const TAIL_USAGE = `Usage: lasersell-stream tail --wallet PUBKEY [--wallet PUBKEY]... [options]
 
@@ -54,6 +55,15 @@ function num(name: string, value: string | undefined): number {
   return n;
 }
 
+/** The exit's top-level programs, named when known (an unknown one is what the guard would refuse). */
+function programsOf(unsignedTxB64: string): string {
+  try {
+    return inspectTransaction(unsignedTxB64).programs.map((p) => p.name ?? `UNKNOWN ${p.id}`).join(", ");
+  } catch (err) {
+    return `(undecodable: ${(err as Error).message})`;
+  }
+}
+
 const sol = (units: bigint): string => `${(Number(units) / 1e9).toFixed(4)} SOL`;
 
 /** One readable line per event. */
@@ -65,7 +75,7 @@ export function describeEvent(event: StreamEvent<"bigint">): string {
       const m = event.message;
       const level = m.level_index === undefined ? "" : ` level ${m.level_index}`;
       const sell = m.sell_tokens === undefined ? "all" : String(m.sell_tokens);
-      return `${pad(event.type)} position ${m.position_id} ${m.reason}${level} sell ${sell} profit ${sol(m.profit_units)}`;
+      return `${pad(event.type)} position ${m.position_id} ${m.reason}${level} sell ${sell} profit ${sol(m.profit_units)} programs ${programsOf(m.unsigned_tx_b64)}`;
     }
     case "pnl_update":
       return `${pad(event.type)} position ${event.message.position_id} profit ${sol(event.message.profit_units)} proceeds ${sol(event.message.proceeds_units)}`;

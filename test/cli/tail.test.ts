@@ -47,7 +47,7 @@ describe("lasersell-stream tail", () => {
     expect(text).toMatch(/hello_ok\s+session \d+/);
     expect(text).toMatch(new RegExp(`position_opened\\s+position ${positionId} `));
     expect(text).toMatch(/pnl_update\s+position \d+ profit -?\d+\.\d{4} SOL/);
-    expect(text).toMatch(new RegExp(`exit_signal_with_tx\\s+position ${positionId} stop_loss`));
+    expect(text).toMatch(new RegExp(`exit_signal_with_tx\\s+position ${positionId} stop_loss.* programs Compute Budget, LaserSell router`));
     expect(text).not.toContain(KEY);
   });
 
