@@ -16,7 +16,8 @@ import {
   VersionedTransaction,
   AddressLookupTableAccount,
 } from "@solana/web3.js";
-import { inspectTransaction, signExitTransaction, signUnsignedTxB64Fast } from "../src/tx/index.js";
+import { Prng, buildBuyTx } from "../src/testing/index.js";
+import { HELIUS_TIP_ACCOUNTS, LASERSELL_ROUTER_PROGRAM_ID, inspectTransaction, signExitTransaction, signUnsignedTxB64Fast } from "../src/tx/index.js";
 
 const ITERATIONS = Number(process.env["ITERATIONS"] ?? 5_000);
 const wallet = Keypair.fromSeed(new Uint8Array(32).fill(1));
@@ -24,9 +25,9 @@ const W = wallet.publicKey;
 const key = (i: number): PublicKey => Keypair.fromSeed(new Uint8Array(32).fill(100 + i)).publicKey;
 const BLOCKHASH = "EETubP5AKHgjPAhzPAFcb8BAY1hMH639CWCFTqi3hq1k";
 
-// A swap-sized instruction: 14 accounts, 24 bytes of data, like a DEX sell.
+// A swap-sized instruction: 14 accounts, 24 bytes of data, like the router's sell.
 const swap = new TransactionInstruction({
-  programId: key(0),
+  programId: new PublicKey(LASERSELL_ROUTER_PROGRAM_ID),
   keys: [W, ...Array.from({ length: 13 }, (_, i) => key(i + 1))].map((pubkey, i) => ({ pubkey, isSigner: i === 0, isWritable: i < 6 })),
   data: Buffer.alloc(24, 7),
 });
@@ -34,7 +35,7 @@ const instructions = [
   ComputeBudgetProgram.setComputeUnitLimit({ units: 120_000 }),
   ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 50_000 }),
   swap,
-  SystemProgram.transfer({ fromPubkey: W, toPubkey: key(40), lamports: 1_000 }),
+  SystemProgram.transfer({ fromPubkey: W, toPubkey: new PublicKey(HELIUS_TIP_ACCOUNTS[0] as string), lamports: 1_000 }),
 ];
 
 const legacy = (() => {
@@ -68,20 +69,35 @@ function measure(fn: () => unknown): { mean: number; p50: number; p99: number } 
   return { mean, p50: sorted[Math.floor(sorted.length * 0.5)] ?? 0, p99: sorted[Math.floor(sorted.length * 0.99)] ?? 0 };
 }
 
+// A mock mirror buy on a wrapped-SOL market: ATA creates, wSOL funding, SyncNative, router, close.
+const buy = buildBuyTx(
+  { wallet: W.toBase58(), mint: key(60).toBase58(), marketType: "raydium_cpmm", marketContext: {}, amount: 100_000_000n, sendMode: "helius_sender", tipLamports: 1_000 },
+  new Prng(1),
+).b64;
+const watched = key(61).toBase58();
+// The guard's limits, as guardFor(session) reads them from the configure: tip and auto-buy amount.
+const options = {
+  configuration: { tipLamports: 1_000, watchWallets: [{ pubkey: watched, auto_buy: { wallet_pubkey: W.toBase58(), amount_quote_units: 100_000_000 } }] },
+};
+
 const rows: [string, string, ReturnType<typeof measure>][] = [];
 for (const [name, b64] of [
-  ["legacy", legacy],
-  ["v0+ALT", v0],
+  ["legacy sell", legacy],
+  ["v0+ALT sell", v0],
+  ["v0 mirror buy", buy],
 ] as const) {
-  const signal = { wallet_pubkey: W.toBase58(), unsigned_tx_b64: b64 };
+  const signal =
+    name === "v0 mirror buy"
+      ? { user_wallet: W.toBase58(), watched_wallet: watched, input: "SOL", amount_quote_units: 100_000_000, unsigned_tx_b64: b64 }
+      : { wallet_pubkey: W.toBase58(), unsigned_tx_b64: b64 };
   const reference = web3Path(b64);
-  if (signExitTransaction(signal, wallet).signedTxB64 !== reference || signUnsignedTxB64Fast(b64, wallet) !== reference) {
+  if (signExitTransaction(signal, wallet, options).signedTxB64 !== reference || signUnsignedTxB64Fast(b64, wallet) !== reference) {
     throw new Error(`${name}: fast path output differs from web3.js`);
   }
-  rows.push([name, "ours: signExitTransaction (guard + fast path)", measure(() => signExitTransaction(signal, wallet))]);
+  rows.push([name, "ours: signExitTransaction (guard + fast path)", measure(() => signExitTransaction(signal, wallet, options))]);
   rows.push([name, "ours: signUnsignedTxB64Fast (no guard)", measure(() => signUnsignedTxB64Fast(b64, wallet))]);
   rows.push([name, "ours: inspectTransaction only", measure(() => inspectTransaction(b64))]);
-  rows.push([name, "ours: signExitTransaction path web3", measure(() => signExitTransaction(signal, wallet, { path: "web3" }))]);
+  rows.push([name, "ours: signExitTransaction path web3", measure(() => signExitTransaction(signal, wallet, { ...options, path: "web3" }))]);
   rows.push([name, "web3.js: deserialize + sign + serialize", measure(() => web3Path(b64))]);
   rows.push([name, "official SDK: signUnsignedTxB64Fast", measure(() => official.signUnsignedTxB64Fast(b64, wallet))]);
   rows.push([name, "official SDK: signUnsignedTx + encode", measure(() => official.encodeSignedTx(official.signUnsignedTx(b64, wallet)))]);
@@ -89,7 +105,7 @@ for (const [name, b64] of [
 
 const size = (b64: string): number => Buffer.from(b64, "base64").length;
 process.stdout.write(
-  `Signing one exit transaction (${ITERATIONS} iterations each; legacy ${size(legacy)} bytes, v0 ${size(v0)} bytes), Node ${process.version}\n\n`,
+  `Signing one exit transaction (${ITERATIONS} iterations each; legacy ${size(legacy)} bytes, v0 ${size(v0)} bytes, buy ${size(buy)} bytes), Node ${process.version}\n\n`,
 );
 process.stdout.write(`| tx | path | mean µs | p50 µs | p99 µs |\n|---|---|---:|---:|---:|\n`);
 for (const [tx, path, m] of rows) {
