@@ -20,7 +20,8 @@ export type StreamErrorCode =
   | "transaction_guard"
   | "transaction_decode"
   | "rpc"
-  | "registration";
+  | "registration"
+  | "exit_api";
 
 export interface StreamErrorOptions {
   cause?: unknown;
@@ -233,3 +234,131 @@ export class StreamClosedError extends StreamError {
     super("closed", message, options);
   }
 }
+
+/**
+ * The official SDK's `TimeoutError`: what `withTimeout` and a `retryAsync` deadline reject with.
+ * A {@link StreamTimeoutError} (code `"timeout"`); `timeout_ms` is the official field name.
+ */
+export class TimeoutError extends StreamTimeoutError {
+  constructor(timeoutMs: number, message = "operation timed out", options?: StreamErrorOptions) {
+    super(message, timeoutMs, options);
+  }
+
+  /** The limit in milliseconds (the official SDK's field name for {@link StreamTimeoutError.timeoutMs}). */
+  get timeout_ms(): number {
+    return this.timeoutMs;
+  }
+}
+
+// ---- REST: the Exit API and wallet registration ----
+
+/**
+ * How an Exit API call failed. The official SDK's four kinds, plus `"timeout"` (an attempt ran out
+ * of time; the official reports it as `"transport"`) and `"aborted"` (the caller's `AbortSignal`).
+ * - `transport`: no HTTP answer (connection refused or reset, DNS, TLS).
+ * - `http_status`: a non-2xx answer (redirects included: they are never followed).
+ * - `envelope_status`: a 2xx answer whose `status` is not `"ok"`.
+ * - `parse`: a 2xx answer that is not the documented shape (or too large).
+ */
+export type ExitApiErrorKind = "transport" | "http_status" | "envelope_status" | "parse" | "timeout" | "aborted";
+
+/** What an {@link ExitApiError} carries besides its kind and message. Never the API key. */
+export interface ExitApiErrorDetails {
+  /** HTTP status, when the server answered. */
+  status?: number;
+  /** The server's error text: `error`, `message` or `reason` of a JSON body, else the body's start (at most 220 characters). */
+  body?: string;
+  /** The machine code the server gave: `reason` of `{"status":"unsupported","reason":"no_route"}`, the envelope `status` (`not_indexed`), or `code`. */
+  serverCode?: string;
+  /** For `envelope_status`: the envelope's `reason`, `message` or `error` (the official SDK's field). */
+  detail?: string;
+  /** The server's `Retry-After`, in milliseconds, when it sent one. */
+  retryAfterMs?: number;
+  /** Attempts made (1 + retries used), when known. */
+  attempts?: number;
+}
+
+/**
+ * An Exit API call failed (the official SDK's `ExitApiError`, in the {@link StreamError} family:
+ * code `"exit_api"`). Branch on {@link ExitApiError.kind} and {@link ExitApiError.status};
+ * {@link ExitApiError.isRetryable} says whether the client would retry it. The message and every
+ * field are redacted: the API key never appears.
+ */
+export class ExitApiError extends StreamError {
+  /** The {@link StreamError.code} of this class; subclasses override it. @internal */
+  protected static readonly streamCode: StreamErrorCode = "exit_api";
+  readonly kind: ExitApiErrorKind;
+  readonly status: number | undefined;
+  readonly body: string | undefined;
+  readonly serverCode: string | undefined;
+  readonly detail: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly attempts: number | undefined;
+
+  constructor(kind: ExitApiErrorKind, message: string, details: ExitApiErrorDetails = {}, options?: StreamErrorOptions) {
+    super((new.target as unknown as { streamCode: StreamErrorCode }).streamCode, message, options);
+    this.kind = kind;
+    this.status = details.status;
+    this.body = details.body;
+    this.serverCode = details.serverCode;
+    this.detail = details.detail;
+    this.retryAfterMs = details.retryAfterMs;
+    this.attempts = details.attempts;
+  }
+
+  /** The official SDK's factory: no HTTP answer. */
+  static transport(cause: unknown): ExitApiError {
+    const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    return new ExitApiError("transport", `request failed: ${text}`, {}, { cause });
+  }
+
+  /** The official SDK's factory: a non-2xx answer. */
+  static httpStatus(status: number, body: string): ExitApiError {
+    return new ExitApiError("http_status", `http status ${status}: ${body}`, { status, body });
+  }
+
+  /** The official SDK's factory: a 2xx answer whose envelope `status` is not `ok`. */
+  static envelopeStatus(status: string, detail: string): ExitApiError {
+    return new ExitApiError("envelope_status", `exit-api status ${status}: ${detail}`, { serverCode: status, detail });
+  }
+
+  /** The official SDK's factory: an unreadable 2xx answer. */
+  static parse(message: string, cause?: unknown): ExitApiError {
+    return new ExitApiError("parse", `failed to parse response: ${message}`, {}, cause === undefined ? undefined : { cause });
+  }
+
+  /**
+   * True for failures another attempt may fix: `transport`, `timeout`, HTTP 429 and 5xx (the
+   * official SDK's rule). `404 not_indexed` is not retried (the official does not either).
+   */
+  isRetryable(): boolean {
+    if (this.kind === "transport" || this.kind === "timeout") return true;
+    if (this.kind !== "http_status" || this.status === undefined) return false;
+    return this.status === 429 || this.status >= 500;
+  }
+}
+
+/**
+ * Wallet registration refused or failed (code `"registration"`): an {@link ExitApiError} that also
+ * names the wallet. `reason` is the server's reason (capped at 500 characters); never the key.
+ */
+export class StreamRegistrationError extends ExitApiError {
+  protected static override readonly streamCode: StreamErrorCode = "registration";
+  /** The wallet whose registration failed. */
+  readonly walletPubkey: string;
+
+  constructor(kind: ExitApiErrorKind, message: string, details: ExitApiErrorDetails & { walletPubkey: string }, options?: StreamErrorOptions) {
+    super(kind, message, details, options);
+    this.walletPubkey = details.walletPubkey;
+  }
+
+  /** The server's reason (same as {@link ExitApiError.body}), when it gave one. */
+  get reason(): string | undefined {
+    return this.body;
+  }
+}
+
+/** The official SDK's name of {@link SubmitError} (the error of `sendTransaction` and friends). */
+export const TxSubmitError = SubmitError;
+/** The official SDK's name of {@link SubmitError}. */
+export type TxSubmitError = SubmitError;
