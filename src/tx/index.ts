@@ -63,6 +63,7 @@ export {
   type FetchLike,
   type HeliusPingOptions,
 } from "./submit.js";
+export { signExitApiTransaction, type ExitApiBuildLike, type ExitApiRequestLike } from "./exit-api.js";
 export { proveOwnership } from "./ownership.js";
 export {
   StreamError,
@@ -70,6 +71,7 @@ export {
   TransactionDecodeError,
   TransactionGuardError,
   SubmitError,
+  TxSubmitError,
   type StreamErrorCode,
   type TransactionGuardRule,
 } from "../errors.js";
