@@ -65,8 +65,11 @@ export interface BuildSellTxRequest {
   slippage_bps: number;
   /** `"fast"` (server default) or `"secure"`. */
   mode?: string;
-  /** Skips server-side pool resolution (from the stream's `position_opened` / `PositionHandle`). */
-  market_context?: MarketContext;
+  /**
+   * Skips server-side pool resolution (from the stream's `position_opened` / `PositionHandle`;
+   * the official SDK's `MarketContextMsg` fits too). Validated against the protocol's schema.
+   */
+  market_context?: MarketContext | MarketContextLike;
   send_mode?: SendMode;
   /** Tip in lamports (u64); send it explicitly, server defaults disagree. */
   tip_lamports?: U64Input;
@@ -95,6 +98,11 @@ export interface BuildBuyTxRequest {
   partner_fee_recipient?: string;
   partner_fee_bps?: number;
   partner_fee_lamports?: U64Input;
+}
+
+/** Any market context object (`market_type` plus its context); the schema checks the rest. */
+export interface MarketContextLike {
+  readonly market_type: string;
 }
 
 /** A built transaction: `tx` is the base64 unsigned `VersionedTransaction`. `route`/`debug` as the server sent them. */
@@ -190,7 +198,7 @@ export interface PartialSellPosition {
   readonly wallet_pubkey: string;
   /** When known, the amount sold may not exceed it. */
   readonly tokens?: number | bigint;
-  readonly market_context?: MarketContext | undefined;
+  readonly market_context?: MarketContext | MarketContextLike | undefined;
 }
 
 /** Options of {@link ExitApiClient.buildPartialSellTx} (the official's two plus what it drops). */
@@ -202,7 +210,7 @@ export interface PartialSellOptions extends ExitApiCallOptions {
   sendMode?: SendMode;
   tipLamports?: U64Input;
   /** @defaultValue the position's `market_context` */
-  marketContext?: MarketContext;
+  marketContext?: MarketContext | MarketContextLike;
   partnerFeeRecipient?: string;
   partnerFeeBps?: number;
   partnerFeeLamports?: U64Input;

@@ -16,11 +16,11 @@ describe("delayForAttempt", () => {
   });
 
   it.each([
-    [{ jitter_ms: 25 }, () => 0, 100],
-    [{ jitter_ms: 25 }, () => 0.999, 125],
-    [{ jitter_ratio: 0.5 }, () => 0, 50],
-    [{ jitter_ratio: 0.5 }, () => 0.5, 75],
-    [{ initial_backoff_ms: 5_000 }, () => 0, 1_000],
+    [{ jitter_ms: 25 }, (): number => 0, 100],
+    [{ jitter_ms: 25 }, (): number => 0.999, 125],
+    [{ jitter_ratio: 0.5 }, (): number => 0, 50],
+    [{ jitter_ratio: 0.5 }, (): number => 0.5, 75],
+    [{ initial_backoff_ms: 5_000 }, (): number => 0, 1_000],
   ] as const)("jitter and cap: %o", (over, random, expected) => {
     expect(delayForAttempt(policy(over), 1, random)).toBe(expected);
   });
