@@ -177,7 +177,33 @@ export class SubmitError extends StreamError {
     this.rpcMessage = details.rpcMessage;
     this.rpcData = details.rpcData;
   }
+
+  /**
+   * The official SDK's `TxSubmitError.kind` for this failure: `rpc_error` (a JSON-RPC error),
+   * `http_status` (a non-2xx answer), `decode_response` (a body that is not JSON),
+   * `missing_result` (no signature in the answer) or `request_send` (no answer: connection,
+   * timeout, abort). Signing failures are `TransactionGuardError`/`TransactionDecodeError` here.
+   */
+  get kind(): TxSubmitErrorKind {
+    if (this.rpcCode !== undefined || this.rpcMessage !== undefined) return "rpc_error";
+    if (this.code !== "rpc") return "request_send";
+    if (this.status !== undefined && (this.status < 200 || this.status >= 300)) return "http_status";
+    return this.cause !== undefined ? "decode_response" : "missing_result";
+  }
 }
+
+/** The official SDK's kinds of a sign/submit failure (see {@link SubmitError.kind}). */
+export type TxSubmitErrorKind =
+  | "decode_unsigned_tx"
+  | "deserialize_unsigned_tx"
+  | "sign_tx"
+  | "serialize_tx"
+  | "request_send"
+  | "response_read"
+  | "http_status"
+  | "decode_response"
+  | "rpc_error"
+  | "missing_result";
 
 // ---- Connection (`StreamClient` / `StreamConnection`) ----
 

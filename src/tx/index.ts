@@ -72,6 +72,7 @@ export {
   TransactionGuardError,
   SubmitError,
   TxSubmitError,
+  type TxSubmitErrorKind,
   type StreamErrorCode,
   type TransactionGuardRule,
 } from "../errors.js";
