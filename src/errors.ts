@@ -313,12 +313,19 @@ export interface ExitApiErrorDetails {
 export class ExitApiError extends StreamError {
   /** The {@link StreamError.code} of this class; subclasses override it. @internal */
   protected static readonly streamCode: StreamErrorCode = "exit_api";
+  /** How the call failed; see {@link ExitApiErrorKind}. */
   readonly kind: ExitApiErrorKind;
+  /** HTTP status, when the server answered. */
   readonly status: number | undefined;
+  /** The server's error text (capped), when it gave one. */
   readonly body: string | undefined;
+  /** The server's machine code (`not_indexed`, `no_route`, a body `code`), when it gave one. */
   readonly serverCode: string | undefined;
+  /** For `envelope_status`: the envelope's reason (the official SDK's field). */
   readonly detail: string | undefined;
+  /** The server's `Retry-After` in milliseconds, when it sent one. */
   readonly retryAfterMs: number | undefined;
+  /** Attempts made, when known (set by `ExitApiClient`). */
   readonly attempts: number | undefined;
 
   constructor(kind: ExitApiErrorKind, message: string, details: ExitApiErrorDetails = {}, options?: StreamErrorOptions) {
