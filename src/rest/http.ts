@@ -280,6 +280,9 @@ export class RestTransport {
       return { status, text };
     } finally {
       clearTimeout(timeout);
+      // Fires the combined signal too, which detaches its listener from the caller's signal (a
+      // long-lived signal reused for many calls must not collect one listener per call).
+      timer.abort();
     }
   }
 

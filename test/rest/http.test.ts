@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { getEventListeners } from "node:events";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExitApiError, StreamRegistrationError, StreamValidationError } from "../../src/errors.js";
@@ -269,6 +270,15 @@ describe("requests on the wire", () => {
     ];
     for (const [call, field] of cases) await expect(call()).rejects.toMatchObject({ name: "StreamValidationError", field });
     expect(seen).toHaveLength(0);
+  });
+
+  it("a long-lived signal reused for many calls keeps no listener per call", async () => {
+    const { base } = await serve((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ tx: TX })));
+    const controller = new AbortController();
+    const client = new ExitApiClient({ apiKey: KEY, baseUrl: base });
+    for (let i = 0; i < 20; i++) await registerWallet(KEY, proof, { baseUrl: base, signal: controller.signal });
+    for (let i = 0; i < 20; i++) await client.buildSellTx(sellRequest, { signal: controller.signal });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
 
   it("RestTransport sends no x-api-key when none is given (the official behaviour)", async () => {
