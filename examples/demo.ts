@@ -6,17 +6,18 @@
  * and connects (`proveOwnership` + `StreamSession.connectWithWallets`) a session
  * with a visible strategy, shows a live view of the positions (PnL, peak, liquidity trend,
  * deadline) and the events, signs every exit with a generated keypair through
- * `lasersell-stream/tx` (guarded), submits it to the mock's JSON-RPC, and ends by itself with a
- * summary.
+ * `lasersell-stream/tx` (guarded), submits it to the mock's JSON-RPC, sells half of the first
+ * position by hand through the Exit API (`ExitApiClient.buildPartialSellTx`, guarded by
+ * `signExitApiTransaction`), and ends by itself with a summary.
  *
  *   npm run demo -- [--duration 20] [--seed N] [--tier 0|1|2]
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
-import { StreamClient, StreamSession, type PositionHandle, type StrategyConfig } from "../src/index.js";
+import { ExitApiClient, StreamClient, StreamSession, type PositionHandle, type StrategyConfig } from "../src/index.js";
 import { MockStreamServer, Prng, buildUnsignedTx } from "../src/testing/index.js";
-import { guardFor, proveOwnership, signExitTransaction, submitTransaction } from "../src/tx/index.js";
+import { guardFor, proveOwnership, signExitApiTransaction, signExitTransaction, submitTransaction } from "../src/tx/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -155,12 +156,32 @@ const stopAt = setTimeout(() => {
   })();
 }, durationSec * 1000);
 
+// ---- one manual exit: half of the first position, sold through the Exit API (guarded too) ----
+const exitApi = new ExitApiClient({ apiKey: "demo-api-key", baseUrl: server.apiUrl });
+let manualExitDone = false;
+async function sellHalfManually(h: PositionHandle): Promise<void> {
+  const amount = BigInt(Math.floor(h.tokens / 2));
+  try {
+    const built = await exitApi.buildPartialSellTx(h, amount, { slippageBps: 500, tipLamports: 1_000 });
+    const { signedTxB64 } = signExitApiTransaction(built, { user_pubkey: h.wallet_pubkey, tip_lamports: 1_000 }, keypair);
+    await submitTransaction(server.rpcUrl, signedTxB64, { timeoutMs: 3_000 });
+    log(`manual  #${h.position_id}: sold half (${amount} raw units) through the Exit API`);
+  } catch (err) {
+    log(`manual  #${h.position_id} failed: ${(err as Error).message}`);
+  }
+}
+
 for await (const event of session) {
   switch (event.type) {
     case "position_opened":
       if (!opened.has(event.handle.position_id)) {
         opened.add(event.handle.position_id);
         log(`open    #${event.handle.position_id} ${event.handle.token_symbol ?? ""} for ${(event.handle.entry_quote_units / 1e9).toFixed(2)} SOL`);
+        if (!manualExitDone) {
+          manualExitDone = true;
+          const manual = sellHalfManually(event.handle).finally(() => inflight.delete(manual));
+          inflight.add(manual);
+        }
       }
       break;
     case "exit_signal_with_tx": {

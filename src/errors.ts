@@ -20,7 +20,8 @@ export type StreamErrorCode =
   | "transaction_guard"
   | "transaction_decode"
   | "rpc"
-  | "registration";
+  | "registration"
+  | "exit_api";
 
 export interface StreamErrorOptions {
   cause?: unknown;
@@ -183,7 +184,33 @@ export class SubmitError extends StreamError {
     this.rpcMessage = details.rpcMessage;
     this.rpcData = details.rpcData;
   }
+
+  /**
+   * The official SDK's `TxSubmitError.kind` for this failure: `rpc_error` (a JSON-RPC error),
+   * `http_status` (a non-2xx answer), `decode_response` (a body that is not JSON),
+   * `missing_result` (no signature in the answer) or `request_send` (no answer: connection,
+   * timeout, abort). Signing failures are `TransactionGuardError`/`TransactionDecodeError` here.
+   */
+  get kind(): TxSubmitErrorKind {
+    if (this.rpcCode !== undefined || this.rpcMessage !== undefined) return "rpc_error";
+    if (this.code !== "rpc") return "request_send";
+    if (this.status !== undefined && (this.status < 200 || this.status >= 300)) return "http_status";
+    return this.cause !== undefined ? "decode_response" : "missing_result";
+  }
 }
+
+/** The official SDK's kinds of a sign/submit failure (see {@link SubmitError.kind}). */
+export type TxSubmitErrorKind =
+  | "decode_unsigned_tx"
+  | "deserialize_unsigned_tx"
+  | "sign_tx"
+  | "serialize_tx"
+  | "request_send"
+  | "response_read"
+  | "http_status"
+  | "decode_response"
+  | "rpc_error"
+  | "missing_result";
 
 // ---- Connection (`StreamClient` / `StreamConnection`) ----
 
@@ -240,3 +267,138 @@ export class StreamClosedError extends StreamError {
     super("closed", message, options);
   }
 }
+
+/**
+ * The official SDK's `TimeoutError`: what `withTimeout` and a `retryAsync` deadline reject with.
+ * A {@link StreamTimeoutError} (code `"timeout"`); `timeout_ms` is the official field name.
+ */
+export class TimeoutError extends StreamTimeoutError {
+  constructor(timeoutMs: number, message = "operation timed out", options?: StreamErrorOptions) {
+    super(message, timeoutMs, options);
+  }
+
+  /** The limit in milliseconds (the official SDK's field name for {@link StreamTimeoutError.timeoutMs}). */
+  get timeout_ms(): number {
+    return this.timeoutMs;
+  }
+}
+
+// ---- REST: the Exit API and wallet registration ----
+
+/**
+ * How an Exit API call failed. The official SDK's four kinds, plus `"timeout"` (an attempt ran out
+ * of time; the official reports it as `"transport"`) and `"aborted"` (the caller's `AbortSignal`).
+ * - `transport`: no HTTP answer (connection refused or reset, DNS, TLS).
+ * - `http_status`: a non-2xx answer (redirects included: they are never followed).
+ * - `envelope_status`: a 2xx answer whose `status` is not `"ok"`.
+ * - `parse`: a 2xx answer that is not the documented shape (or too large).
+ */
+export type ExitApiErrorKind = "transport" | "http_status" | "envelope_status" | "parse" | "timeout" | "aborted";
+
+/** What an {@link ExitApiError} carries besides its kind and message. Never the API key. */
+export interface ExitApiErrorDetails {
+  /** HTTP status, when the server answered. */
+  status?: number;
+  /** The server's error text: `error`, `message` or `reason` of a JSON body, else the body's start (at most 220 characters). */
+  body?: string;
+  /** The machine code the server gave: `reason` of `{"status":"unsupported","reason":"no_route"}`, the envelope `status` (`not_indexed`), or `code`. */
+  serverCode?: string;
+  /** For `envelope_status`: the envelope's `reason`, `message` or `error` (the official SDK's field). */
+  detail?: string;
+  /** The server's `Retry-After`, in milliseconds, when it sent one. */
+  retryAfterMs?: number;
+  /** Attempts made (1 + retries used), when known. */
+  attempts?: number;
+}
+
+/**
+ * An Exit API call failed (the official SDK's `ExitApiError`, in the {@link StreamError} family:
+ * code `"exit_api"`). Branch on {@link ExitApiError.kind} and {@link ExitApiError.status};
+ * {@link ExitApiError.isRetryable} says whether the client would retry it. The message and every
+ * field are redacted: the API key never appears.
+ */
+export class ExitApiError extends StreamError {
+  /** The {@link StreamError.code} of this class; subclasses override it. @internal */
+  protected static readonly streamCode: StreamErrorCode = "exit_api";
+  /** How the call failed; see {@link ExitApiErrorKind}. */
+  readonly kind: ExitApiErrorKind;
+  /** HTTP status, when the server answered. */
+  readonly status: number | undefined;
+  /** The server's error text (capped), when it gave one. */
+  readonly body: string | undefined;
+  /** The server's machine code (`not_indexed`, `no_route`, a body `code`), when it gave one. */
+  readonly serverCode: string | undefined;
+  /** For `envelope_status`: the envelope's reason (the official SDK's field). */
+  readonly detail: string | undefined;
+  /** The server's `Retry-After` in milliseconds, when it sent one. */
+  readonly retryAfterMs: number | undefined;
+  /** Attempts made, when known (set by `ExitApiClient`). */
+  readonly attempts: number | undefined;
+
+  constructor(kind: ExitApiErrorKind, message: string, details: ExitApiErrorDetails = {}, options?: StreamErrorOptions) {
+    super((new.target as unknown as { streamCode: StreamErrorCode }).streamCode, message, options);
+    this.kind = kind;
+    this.status = details.status;
+    this.body = details.body;
+    this.serverCode = details.serverCode;
+    this.detail = details.detail;
+    this.retryAfterMs = details.retryAfterMs;
+    this.attempts = details.attempts;
+  }
+
+  /** The official SDK's factory: no HTTP answer. */
+  static transport(cause: unknown): ExitApiError {
+    const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    return new ExitApiError("transport", `request failed: ${text}`, {}, { cause });
+  }
+
+  /** The official SDK's factory: a non-2xx answer. */
+  static httpStatus(status: number, body: string): ExitApiError {
+    return new ExitApiError("http_status", `http status ${status}: ${body}`, { status, body });
+  }
+
+  /** The official SDK's factory: a 2xx answer whose envelope `status` is not `ok`. */
+  static envelopeStatus(status: string, detail: string): ExitApiError {
+    return new ExitApiError("envelope_status", `exit-api status ${status}: ${detail}`, { serverCode: status, detail });
+  }
+
+  /** The official SDK's factory: an unreadable 2xx answer. */
+  static parse(message: string, cause?: unknown): ExitApiError {
+    return new ExitApiError("parse", `failed to parse response: ${message}`, {}, cause === undefined ? undefined : { cause });
+  }
+
+  /**
+   * True for failures another attempt may fix: `transport`, `timeout`, HTTP 429 and 5xx (the
+   * official SDK's rule). `404 not_indexed` is not retried (the official does not either).
+   */
+  isRetryable(): boolean {
+    if (this.kind === "transport" || this.kind === "timeout") return true;
+    if (this.kind !== "http_status" || this.status === undefined) return false;
+    return this.status === 429 || this.status >= 500;
+  }
+}
+
+/**
+ * Wallet registration refused or failed (code `"registration"`): an {@link ExitApiError} that also
+ * names the wallet. `reason` is the server's reason (capped at 500 characters); never the key.
+ */
+export class StreamRegistrationError extends ExitApiError {
+  protected static override readonly streamCode: StreamErrorCode = "registration";
+  /** The wallet whose registration failed. */
+  readonly walletPubkey: string;
+
+  constructor(kind: ExitApiErrorKind, message: string, details: ExitApiErrorDetails & { walletPubkey: string }, options?: StreamErrorOptions) {
+    super(kind, message, details, options);
+    this.walletPubkey = details.walletPubkey;
+  }
+
+  /** The server's reason (same as {@link ExitApiError.body}), when it gave one. */
+  get reason(): string | undefined {
+    return this.body;
+  }
+}
+
+/** The official SDK's name of {@link SubmitError} (the error of `sendTransaction` and friends). */
+export const TxSubmitError = SubmitError;
+/** The official SDK's name of {@link SubmitError}. */
+export type TxSubmitError = SubmitError;

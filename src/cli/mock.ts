@@ -88,6 +88,7 @@ export async function startMock(options: MockCommandOptions, write: (line: strin
   write(
     `  wallets ${server.apiUrl}/v1/wallets/register   ${options.requireRegistration === true ? "registration required before configure" : "registration accepted, not required (--require-registration)"}`,
   );
+  write(`  exit api ${server.apiUrl}/v1/sell, /v1/buy, /v1/account, /v1/history   ExitApiClient with local: true`);
   write(`  positions open every ${buyEveryMs} ms per configured wallet (up to ${maxOpenPerWallet}); Ctrl-C stops`);
   return server;
 }

@@ -1,18 +1,36 @@
 /**
- * Reconnect policy as data: the backoff delay and the close-code verdict. Pure functions.
+ * Reconnect policy as data: the backoff delay (on the library's one retry policy,
+ * `src/util/retry.ts`) and the close-code verdict. Pure functions.
  */
+import { delayForAttempt, type RetryPolicy } from "../util/retry.js";
 
 /** The resolved reconnect policy (every option filled in). */
 export interface BackoffPolicy {
   initialDelayMs: number;
   maxDelayMs: number;
+  /** Attempts after a drop before giving up. @defaultValue Infinity */
+  maxAttempts?: number;
 }
 
 /**
- * Delay before reconnect attempt `attempt` (0-based):
- * `min(maxDelayMs, initialDelayMs * 2^attempt)` scaled by a random factor in [0.5, 1], and never
- * below 1 ms. The jitter keeps many clients (or many connections of one bot) from reconnecting in
- * lock-step after a server restart.
+ * The reconnect options as the library's one {@link RetryPolicy}: capped doubling with "equal
+ * jitter" (`jitter_ratio` 0.5: a random factor in [0.5, 1]), which keeps many clients (or many
+ * connections of one bot) from reconnecting in lock-step after a server restart.
+ */
+export function reconnectRetryPolicy(policy: BackoffPolicy): RetryPolicy {
+  return {
+    max_attempts: policy.maxAttempts ?? Infinity,
+    initial_backoff_ms: policy.initialDelayMs,
+    max_backoff_ms: policy.maxDelayMs,
+    jitter_ms: 0,
+    jitter_ratio: 0.5,
+  };
+}
+
+/**
+ * Delay before reconnect attempt `attempt` (0-based): {@link delayForAttempt} of
+ * {@link reconnectRetryPolicy}, i.e. `min(maxDelayMs, initialDelayMs * 2^attempt)` scaled by a
+ * random factor in [0.5, 1], and never below 1 ms.
  *
  * @param random - a source of numbers in [0, 1); injectable for tests.
  * @example
@@ -25,10 +43,7 @@ export function computeBackoffDelay(
   policy: BackoffPolicy,
   random: () => number = Math.random,
 ): number {
-  const exponent = Math.max(0, Math.min(attempt, 52));
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** exponent);
-  const factor = 0.5 + 0.5 * Math.min(Math.max(random(), 0), 1);
-  return Math.max(1, Math.round(ceiling * factor));
+  return Math.max(1, delayForAttempt(reconnectRetryPolicy(policy), attempt + 1, random));
 }
 
 /**

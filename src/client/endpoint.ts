@@ -2,9 +2,10 @@
  * Endpoint and API-key checks, done before any I/O. Error texts never include the key.
  */
 import { StreamValidationError } from "../errors.js";
+import { checkApiKey } from "../util/api-key.js";
 import { isLoopbackHost } from "../util/net.js";
 
-export { isLoopbackHost };
+export { checkApiKey, isLoopbackHost };
 
 /**
  * Checks an endpoint URL: `wss://` anywhere, `ws://` only to a loopback host unless
@@ -38,18 +39,4 @@ export function checkEndpoint(endpoint: string, allowInsecure: boolean): string 
     );
   }
   return trimmed;
-}
-
-/** Checks that the key can travel in an HTTP header. */
-export function checkApiKey(apiKey: unknown): string {
-  if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    throw new StreamValidationError("API key is missing or empty", [{ path: "apiKey", message: "expected a non-empty string" }]);
-  }
-  // Visible ASCII and spaces only: anything else would be refused by (or smuggled into) the header.
-  if (!/^[\x20-\x7e]+$/.test(apiKey)) {
-    throw new StreamValidationError("API key contains characters not allowed in an HTTP header", [
-      { path: "apiKey", message: "invalid character" },
-    ]);
-  }
-  return apiKey.trim();
 }

@@ -6,7 +6,7 @@ export * from "./types.js";
 export { StreamClient, CLIENT_DEFAULTS } from "./client.js";
 export { StreamConnection } from "./connection.js";
 export { StreamConnectionLanes } from "./lanes.js";
-export { computeBackoffDelay, classifyClose, type BackoffPolicy } from "./backoff.js";
+export { computeBackoffDelay, classifyClose, reconnectRetryPolicy, type BackoffPolicy } from "./backoff.js";
 export { isLoopbackHost } from "./endpoint.js";
 export {
   StrategyConfigBuilder,

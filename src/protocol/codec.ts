@@ -106,7 +106,8 @@ function serverEntry(type: string): ServerEntry | undefined {
   return entry;
 }
 
-function toIssues(error: z.ZodError): FieldIssue[] {
+/** zod issues as {@link FieldIssue}s (one per unknown key, at its own path). */
+export function toIssues(error: z.ZodError): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map(String).join(".");

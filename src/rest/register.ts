@@ -1,16 +1,15 @@
 /**
  * Wallet registration (protocol.md section 15): every wallet streamed must first be registered to
  * the API key's account with a proof of ownership (see `proveOwnership` in `lasersell-stream/tx`).
- * Plain `fetch`; no Solana dependency.
+ * Goes through the shared REST transport (`./http.ts`): no redirects, https unless loopback, the
+ * key checked first, bodies capped. No Solana dependency.
  */
-import { StreamError } from "../errors.js";
+import { ExitApiError, StreamRegistrationError } from "../errors.js";
+import { API_BASE_URL, LOCAL_API_BASE_URL, RestTransport, resolveBaseUrl, type RestFetch } from "./http.js";
 
-/** Production REST base. */
-export const API_BASE_URL = "https://api.lasersell.io";
-/** The official SDKs' local development REST base. */
-export const LOCAL_API_BASE_URL = "http://localhost:8080";
+export { API_BASE_URL, LOCAL_API_BASE_URL };
 
-/** A proof that the holder of a wallet's key asked for it to be registered. */
+/** A proof that the holder of a wallet's key asked for it to be registered (the official SDK's `WalletProof`). */
 export interface WalletOwnershipProof {
   /** Base58 public key of the wallet. */
   walletPubkey: string;
@@ -20,120 +19,88 @@ export interface WalletOwnershipProof {
   signature: string;
 }
 
+/** Options of {@link registerWallet}. */
 export interface RegisterWalletOptions {
   /** A label shown in the LaserSell dashboard. */
   label?: string;
   /** REST base URL. @defaultValue `https://api.lasersell.io` */
   baseUrl?: string;
-  /** Use `http://localhost:8080` (an explicit `baseUrl` wins). @defaultValue false */
+  /** Use {@link LOCAL_API_BASE_URL} (`http://localhost:8082`, the mock; an explicit `baseUrl` wins). @defaultValue false */
   local?: boolean;
   signal?: AbortSignal;
   /** @defaultValue 10000 */
   timeoutMs?: number;
+  /** Allow `http://` to a host that is not loopback (the key would travel in clear text). @defaultValue false */
+  allowInsecureHttp?: boolean;
+  /** @defaultValue `globalThis.fetch` */
+  fetch?: RestFetch;
 }
 
-/** Registration refused or failed. Carries the HTTP status and the server's reason; never the key. */
-export class StreamRegistrationError extends StreamError {
-  /** The wallet whose registration failed. */
-  readonly walletPubkey: string;
-  /** HTTP status, when the server answered. */
-  readonly status: number | undefined;
-  /** The server's reason (response body, trimmed), when it gave one. */
-  readonly reason: string | undefined;
+/** Default bound on one registration request. */
+export const REGISTER_TIMEOUT_MS = 10_000;
 
-  constructor(
-    message: string,
-    details: { walletPubkey: string; status?: number; reason?: string },
-    options?: { cause?: unknown },
-  ) {
-    super("registration", message, options);
-    this.walletPubkey = details.walletPubkey;
-    this.status = details.status;
-    this.reason = details.reason;
-  }
-}
-
-/** `AbortSignal.any` for two signals (Node 18 lacks it). */
-function eitherSignal(a: AbortSignal, b: AbortSignal): AbortSignal {
-  const controller = new AbortController();
-  const abort = (s: AbortSignal): void => controller.abort(s.reason);
-  for (const s of [a, b]) {
-    if (s.aborted) abort(s);
-    else s.addEventListener("abort", () => abort(s), { once: true });
-  }
-  return controller.signal;
-}
-
-function reasonFrom(body: string): string | undefined {
-  const text = body.trim();
-  if (text === "") return undefined;
+/**
+ * Posts one proof through `transport` (one attempt: registration is idempotent but cheap to redo
+ * by hand, and the official SDK does not retry it either). Failures become
+ * {@link StreamRegistrationError}s naming the wallet.
+ * @internal Shared by {@link registerWallet} and `ExitApiClient.registerWallet`.
+ */
+export async function postRegistration(
+  transport: RestTransport,
+  proof: WalletOwnershipProof,
+  options: { label?: string | undefined; timeoutMs: number; signal?: AbortSignal | undefined },
+): Promise<void> {
+  const wallet = String((proof as Partial<WalletOwnershipProof> | null)?.walletPubkey);
+  const body: Record<string, string> = { wallet_pubkey: wallet, signature: proof.signature, message: proof.message };
+  if (options.label !== undefined) body["label"] = options.label;
   try {
-    const parsed = JSON.parse(text) as unknown;
-    if (parsed !== null && typeof parsed === "object") {
-      const o = parsed as Record<string, unknown>;
-      for (const key of ["message", "error", "reason", "detail"]) {
-        const v = o[key];
-        if (typeof v === "string" && v !== "") return v;
-      }
-    }
-  } catch {
-    // not JSON: use the text itself
+    await transport.request({ method: "POST", path: "/v1/wallets/register", body, timeoutMs: options.timeoutMs, signal: options.signal, maxBodyBytes: 64 * 1024 });
+  } catch (err) {
+    if (!(err instanceof ExitApiError)) throw err;
+    const what =
+      err.kind === "timeout"
+        ? `timed out after ${options.timeoutMs} ms`
+        : err.kind === "aborted"
+          ? "aborted"
+          : err.kind === "transport"
+            ? "could not reach the server"
+            : `failed: ${err.status === undefined ? err.message : `HTTP ${err.status}${err.body === undefined ? "" : ` (${err.body})`}`}`;
+    const details = { walletPubkey: wallet, ...pick(err) };
+    throw new StreamRegistrationError(err.kind, transport.redactor.text(`registering ${wallet} ${what}`), details, { cause: err });
   }
-  return text.length > 500 ? `${text.slice(0, 500)}...` : text;
+}
+
+function pick(err: ExitApiError): { status?: number; body?: string; serverCode?: string; retryAfterMs?: number } {
+  const out: { status?: number; body?: string; serverCode?: string; retryAfterMs?: number } = {};
+  if (err.status !== undefined) out.status = err.status;
+  if (err.body !== undefined) out.body = err.body;
+  if (err.serverCode !== undefined) out.serverCode = err.serverCode;
+  if (err.retryAfterMs !== undefined) out.retryAfterMs = err.retryAfterMs;
+  return out;
 }
 
 /**
  * Registers a wallet to the API key's account (`POST <base>/v1/wallets/register`). Registering a
  * wallet again is safe. Resolves on any 2xx; otherwise rejects with a
- * {@link StreamRegistrationError} naming the wallet, the HTTP status and the server's reason.
+ * {@link StreamRegistrationError} naming the wallet, the HTTP status and the server's reason. A bad
+ * key (empty, or with characters a header cannot carry) or base URL is a `StreamValidationError`
+ * before any request.
  *
  * @example
  * ```ts
+ * import { registerWallet } from "lasersell-stream";
  * import { proveOwnership } from "lasersell-stream/tx";
- * await registerWallet(apiKey, proveOwnership(keypair), { label: "bot 1" });
+ * import { Keypair } from "@solana/web3.js";
+ *
+ * const keypair = Keypair.generate();
+ * await registerWallet("my-api-key", proveOwnership(keypair), { label: "bot 1", local: true });
  * ```
  */
-export async function registerWallet(
-  apiKey: string,
-  proof: WalletOwnershipProof,
-  options: RegisterWalletOptions = {},
-): Promise<void> {
-  const wallet = proof.walletPubkey;
-  if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    throw new StreamRegistrationError(`cannot register ${wallet}: the API key is empty`, { walletPubkey: wallet });
-  }
-  const base = (options.baseUrl ?? (options.local === true ? LOCAL_API_BASE_URL : API_BASE_URL)).trim().replace(/\/+$/, "");
-  const body: Record<string, string> = {
-    wallet_pubkey: wallet,
-    signature: proof.signature,
-    message: proof.message,
-  };
-  if (options.label !== undefined) body["label"] = options.label;
-
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? 10_000);
-  const signal = options.signal === undefined ? timeout : eitherSignal(options.signal, timeout);
-  let response: Response;
-  try {
-    response = await fetch(`${base}/v1/wallets/register`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": apiKey },
-      body: JSON.stringify(body),
-      signal,
-    });
-  } catch (err) {
-    const aborted = options.signal?.aborted === true;
-    const timedOut = !aborted && timeout.aborted;
-    const what = aborted ? "aborted" : timedOut ? `timed out after ${options.timeoutMs ?? 10_000} ms` : "could not reach the server";
-    // The cause is a fetch TypeError or AbortError; neither carries request headers.
-    throw new StreamRegistrationError(`registering ${wallet} ${what}`, { walletPubkey: wallet }, { cause: err });
-  }
-  const text = await response.text().catch(() => "");
-  if (response.ok) return;
-  const reason = reasonFrom(text.split(apiKey).join("[redacted]"));
-  const details: { walletPubkey: string; status: number; reason?: string } = { walletPubkey: wallet, status: response.status };
-  if (reason !== undefined) details.reason = reason;
-  throw new StreamRegistrationError(
-    `registering ${wallet} failed: HTTP ${response.status}${reason === undefined ? "" : ` (${reason})`}`,
-    details,
-  );
+export async function registerWallet(apiKey: string, proof: WalletOwnershipProof, options: RegisterWalletOptions = {}): Promise<void> {
+  const transport = new RestTransport({
+    baseUrl: resolveBaseUrl(options),
+    apiKey: apiKey ?? "",
+    fetch: options.fetch,
+  });
+  await postRegistration(transport, proof, { label: options.label, timeoutMs: options.timeoutMs ?? REGISTER_TIMEOUT_MS, signal: options.signal });
 }

@@ -2,7 +2,8 @@
  * Registration before streaming (protocol.md section 15), for `StreamSession.connectWithWallets`.
  */
 import type { StreamConfigure } from "../client/types.js";
-import { StreamRegistrationError, type RegisterWalletOptions, type WalletOwnershipProof } from "../rest/register.js";
+import { StreamRegistrationError } from "../errors.js";
+import { type RegisterWalletOptions, type WalletOwnershipProof } from "../rest/register.js";
 
 /** What `connectWithWallets` needs of a client beyond `connect`: `StreamClient` has it. */
 export interface RegisteringClient {
@@ -34,6 +35,7 @@ export async function registerProofs(
   const [first] = failures;
   if (failures.length === 1 && first?.error instanceof StreamRegistrationError) throw first.error;
   throw new StreamRegistrationError(
+    first?.error instanceof StreamRegistrationError ? first.error.kind : "transport",
     `registering ${failures.length} of ${proofs.length} wallets failed: ${failures
       .map((f) => `${f.wallet} (${f.error instanceof Error ? f.error.message : String(f.error)})`)
       .join("; ")}`,

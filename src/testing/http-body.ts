@@ -7,10 +7,16 @@ import type { IncomingMessage } from "node:http";
 export type JsonBody = { kind: "json"; body: unknown } | { kind: "too_large" } | { kind: "invalid_json" };
 
 /**
- * Reads `req`'s body (at most `maxBytes`) and parses it as JSON; `done` is called exactly once.
- * A body over the limit is answered by `done({ kind: "too_large" })`, then the request is destroyed.
+ * Reads `req`'s body (at most `maxBytes`) and parses it as JSON (with `parse`, e.g. a lossless
+ * reader); `done` is called exactly once. A body over the limit is answered by
+ * `done({ kind: "too_large" })`, then the request is destroyed.
  */
-export function readJsonBody(req: IncomingMessage, maxBytes: number, done: (result: JsonBody) => void): void {
+export function readJsonBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  done: (result: JsonBody) => void,
+  parse: (text: string) => unknown = JSON.parse,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
@@ -30,7 +36,7 @@ export function readJsonBody(req: IncomingMessage, maxBytes: number, done: (resu
     finished = true;
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      body = parse(Buffer.concat(chunks).toString("utf8"));
     } catch {
       done({ kind: "invalid_json" });
       return;

@@ -19,6 +19,14 @@ export {
 } from "./session.js";
 export type { MockPositionInfo, OpenPositionOptions, OpenedPosition } from "./positions.js";
 export {
+  ExitApiDesk,
+  DEFAULT_EXIT_API_RATE_LIMIT,
+  type ExitApiFault,
+  type ExitApiRateLimit,
+  type ExitApiRequestRecord,
+  type MockTradeRecord,
+} from "./exit-api.js";
+export {
   initialEngineState,
   ladderShare,
   manualExit,

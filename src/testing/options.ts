@@ -2,6 +2,7 @@
  * Options, events and defaults of {@link MockStreamServer}.
  */
 import type { ClientMessage } from "../protocol/index.js";
+import type { ExitApiRateLimit } from "./exit-api.js";
 import type { MockPositionInfo } from "./positions.js";
 import type { MockRegistration } from "./registry.js";
 import type { MockConnection, MockRefusal, MockTier } from "./session.js";
@@ -58,6 +59,12 @@ export interface MockStreamServerOptions {
    * @defaultValue false
    */
   requireRegistration?: boolean;
+  /**
+   * Exit API requests allowed per API key in a sliding window, answered `429` with `Retry-After`
+   * beyond it; `false` for no limit.
+   * @defaultValue `{ requests: 60, windowMs: 60_000 }` (the real service's documented limit)
+   */
+  exitApiRateLimit?: ExitApiRateLimit;
 }
 
 /** An exit signal as reported by the `exit_signal` event. */
@@ -89,7 +96,7 @@ export interface MockStreamServerEvents {
   position_closed: [position: MockPositionInfo, reason: string];
   exit_signal: [signal: MockExitSignal];
   /** The RPC accepted a signed transaction. */
-  submitted: [info: { signature: string; position_id: number | undefined; kind: "exit" | "mirror_buy" }];
+  submitted: [info: { signature: string; position_id: number | undefined; kind: "exit" | "mirror_buy" | "buy" }];
   /** A sale settled: `balance_update` (and `position_closed` when empty) were sent. */
   settled: [info: { position_id: number; reason: string; sold: bigint; tokens_left: bigint; signature: string }];
   graduated: [position: MockPositionInfo];

@@ -78,6 +78,13 @@ export class WalletRegistry {
     wallets.set(wallet, { label: label ?? wallets.get(wallet)?.label });
   }
 
+  /** Removes `wallet` from `apiKey` (and from the every-key set); true when it was there. */
+  remove(wallet: string, apiKey: string): boolean {
+    const a = this.byKey.get(apiKey)?.delete(wallet) === true;
+    const b = this.byKey.get(ANY_KEY)?.delete(wallet) === true;
+    return a || b;
+  }
+
   has(wallet: string, apiKey: string): boolean {
     return this.byKey.get(apiKey)?.has(wallet) === true || this.byKey.get(ANY_KEY)?.has(wallet) === true;
   }

@@ -37,6 +37,7 @@ import {
   type OpenPositionOptions,
   type OpenedPosition,
 } from "./positions.js";
+import { ExitApiDesk } from "./exit-api.js";
 import { serveRegistration, WalletRegistry, type RegistrationBackend } from "./registry.js";
 import { RpcFailure, RPC_ERRORS, serveRpc, type RpcBackend, type VerifiedTransaction } from "./rpc.js";
 import {
@@ -60,7 +61,9 @@ import { DEFAULTS, type MockExitSignal, type MockStreamServerEvents, type MockSt
 export type { MockExitSignal, MockStreamServerEvents, MockStreamServerOptions } from "./options.js";
 
 interface SignalRecord {
-  kind: "exit" | "mirror_buy";
+  kind: "exit" | "mirror_buy" | "buy";
+  /** Runs at settlement instead of the kind's default (Exit API buys open a position). */
+  onSettle?: () => void;
   positionId: number;
   wallet: string;
   reason: string;
@@ -105,6 +108,11 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   readonly exits: MockExitSignal[] = [];
   /** Why each closed position closed (`position_closed.reason`), by id. */
   readonly closedPositions = new Map<number, string>();
+  /**
+   * The Exit API (`/v1/sell`, `/v1/buy`, `/v1/account`, `/v1/history`, `DELETE /v1/wallets`,
+   * `/healthz` on {@link apiUrl}): scripted faults (`failNext`), the rate limit, the request log.
+   */
+  readonly exitApi: ExitApiDesk;
 
   private readonly options: MockStreamServerOptions;
   private readonly http: Server;
@@ -183,6 +191,24 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       later: (fn) => this.later(fn),
       emit: (event, ...args) => this.emitAndNotify(event, ...args),
     });
+    this.exitApi = new ExitApiDesk(
+      {
+        acceptsKey: (key) => this.acceptsKey(key),
+        tier: this.tier,
+        limits: this.limits,
+        position: (wallet, mint) => {
+          for (const p of this.positionsById.values()) if (p.open && !p.watched && p.wallet === wallet && p.mint === mint) return info(p);
+          return undefined;
+        },
+        sell: (positionId, amount) => this.exitApiSell(positionId, amount),
+        buy: (wallet, mint, lamports, marketType) => this.exitApiBuy(wallet, mint, lamports, marketType),
+        unregister: (wallet, key) => this.registry.remove(wallet, key),
+      },
+      options.exitApiRateLimit,
+      () => this.notify(),
+    );
+    this.on("position_opened", (p) => this.exitApi.positionOpened(p));
+    this.on("position_closed", (p, reason) => this.exitApi.positionClosed(p, reason));
     const host = options.host ?? DEFAULTS.host;
     const urlHost = host.includes(":") ? `[${host}]` : host;
     this.url = `ws://${urlHost}:${port}/v1/ws`;
@@ -501,6 +527,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       this.simTimer = undefined;
       for (const t of this.settleTimers) clearTimeout(t);
       this.settleTimers.clear();
+      this.exitApi.close();
       for (const conn of this.conns) conn.terminate();
       this.waiters.close("MockStreamServer closed");
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -537,6 +564,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       serveRegistration(req, res, this.registrationBackend);
       return;
     }
+    if (this.exitApi.serve(req, res, path)) return;
     if (path === "/health") {
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
@@ -904,6 +932,42 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     this.emitAndNotify("exit_signal", issued);
   }
 
+  /**
+   * An Exit API sell: a real unsigned transaction, recorded like an exit (reason `manual`) so that
+   * submitting it settles the sale; not sent on the stream and not held against the strategy.
+   */
+  private exitApiSell(positionId: number, amount: bigint): string {
+    const p = this.requirePosition(positionId);
+    const tx = buildUnsignedTx(p.wallet, `lasersell-mock:sell:${p.id}:${amount}:exit_api`, this.txPrng);
+    this.signals.set(Buffer.from(tx.message).toString("base64"), {
+      kind: "exit",
+      positionId: p.id,
+      wallet: p.wallet,
+      reason: "manual",
+      sellTokens: amount,
+      signature: undefined,
+    });
+    return tx.b64;
+  }
+
+  /** An Exit API buy: submitted, it opens a position of the wallet on the mint (about 35,000 raw tokens per lamport). */
+  private exitApiBuy(wallet: string, mint: string, lamports: bigint, marketType: string): string {
+    const tx = buildUnsignedTx(wallet, `lasersell-mock:buy:${mint}:${lamports}`, this.txPrng);
+    const known = (["pump_fun", "pump_swap", "meteora_dbc", "meteora_damm_v2", "raydium_launchpad", "raydium_cpmm"] as const).find((t) => t === marketType);
+    this.signals.set(Buffer.from(tx.message).toString("base64"), {
+      kind: "buy",
+      positionId: 0,
+      wallet,
+      reason: "buy",
+      sellTokens: undefined,
+      signature: undefined,
+      onSettle: () => {
+        this.openPosition({ wallet, mint, entryQuoteUnits: lamports, tokens: lamports * 35_000n, ...(known === undefined ? {} : { marketType: known }) });
+      },
+    });
+    return tx.b64;
+  }
+
   private closePosition(p: MockPosition, reason: string): void {
     if (!p.open) return;
     const frame = positionClosedFrame(p, reason, this.currentSlot);
@@ -948,7 +1012,13 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     if (signal.signature !== undefined) return signal.signature;
     signal.signature = tx.signature;
     this.emitAndNotify("submitted", { signature: tx.signature, position_id: signal.kind === "exit" ? signal.positionId : undefined, kind: signal.kind });
-    this.later(() => (signal.kind === "exit" ? this.settleExit(key, signal) : signal.mirror !== undefined && this.mirror.fill(signal.mirror)));
+    this.later(() =>
+      signal.onSettle !== undefined
+        ? signal.onSettle()
+        : signal.kind === "exit"
+          ? this.settleExit(key, signal)
+          : signal.mirror !== undefined && this.mirror.fill(signal.mirror),
+    );
     return tx.signature;
   }
 

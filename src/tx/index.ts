@@ -87,6 +87,7 @@ export {
   type FetchLike,
   type HeliusPingOptions,
 } from "./submit.js";
+export { signExitApiTransaction, type ExitApiBuildLike, type ExitApiRequestLike } from "./exit-api.js";
 export { proveOwnership } from "./ownership.js";
 export {
   StreamError,
@@ -94,6 +95,8 @@ export {
   TransactionDecodeError,
   TransactionGuardError,
   SubmitError,
+  TxSubmitError,
+  type TxSubmitErrorKind,
   type StreamErrorCode,
   type TransactionGuardRule,
 } from "../errors.js";

@@ -6,6 +6,7 @@
 import type { VersionedTransaction } from "@solana/web3.js";
 import { StreamValidationError, SubmitError } from "../errors.js";
 import { isLoopbackHost } from "../util/net.js";
+import { delayForAttempt } from "../util/retry.js";
 import { createRedactor } from "../util/secrets.js";
 import { signUnsignedTxB64Fast } from "./sign.js";
 import type { SignerInput } from "./signer.js";
@@ -308,7 +309,7 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
         if (attempts > retries) {
           throw fail("connection", `sendTransaction to ${where} failed after ${attempts} attempt(s): ${(err as Error).message ?? String(err)}`, {}, err);
         }
-        const delay = Math.min(2_000, baseDelay * 2 ** (attempts - 1));
+        const delay = delayForAttempt({ max_attempts: retries + 1, initial_backoff_ms: baseDelay, max_backoff_ms: 2_000, jitter_ms: 0 }, attempts);
         await new Promise<void>((resolve) => {
           const done = (): void => {
             clearTimeout(backoff);

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { StreamRegistrationError, registerWallet, type WalletOwnershipProof } from "../../src/rest/register.js";
+import { StreamRegistrationError } from "../../src/errors.js";
+import { registerWallet, type WalletOwnershipProof } from "../../src/rest/register.js";
 
 const KEY = "sk-RECOGNISABLE-KEY-42";
 const proof: WalletOwnershipProof = {
@@ -89,8 +90,7 @@ describe("registerWallet", () => {
     expect(e.message).toMatch(/could not reach the server/);
   });
 
-  it("refuses an empty key before any request", async () => {
-    const e = await rejection(registerWallet(" ", proof, { baseUrl: "http://127.0.0.1:9" }));
-    expect(e.message).toMatch(/API key is empty/);
+  it("refuses an empty key before any request, as the stream does (StreamValidationError)", async () => {
+    await expect(registerWallet(" ", proof, { baseUrl: "http://127.0.0.1:9" })).rejects.toMatchObject({ name: "StreamValidationError", field: "apiKey" });
   });
 });

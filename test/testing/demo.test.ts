@@ -27,6 +27,7 @@ describe("examples/demo.ts", () => {
     expect(out).toMatch(/^registered wallet \S+ to the API key \(POST http:\/\/127\.0\.0\.1:\d+\/v1\/wallets\/register\), then connected$/m);
     expect(out).toMatch(/strategy: take profit \+10%, stop loss -5%/);
     expect(out).toMatch(/open {4}#\d+/);
+    expect(out).toMatch(/manual {2}#\d+: sold half \(\d+ raw units\) through the Exit API/);
     expect(out).toMatch(/\nsummary\n {2}positions opened {5}[1-9]/);
   }, 30_000);
 });

@@ -1,7 +1,8 @@
 import { Keypair } from "@solana/web3.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { StreamClient, StreamSession } from "../../src/index.js";
-import { StreamRegistrationError, registerWallet, type WalletOwnershipProof } from "../../src/rest/register.js";
+import { StreamRegistrationError } from "../../src/errors.js";
+import { registerWallet, type WalletOwnershipProof } from "../../src/rest/register.js";
 import { MockStreamServer, PROOF_MAX_SKEW_SEC, type MockRegistration, type MockStreamServerOptions } from "../../src/testing/index.js";
 import { proveOwnership } from "../../src/tx/index.js";
 import { RawClient, closeAllRawClients, configureFrame } from "./raw-client.js";

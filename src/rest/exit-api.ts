@@ -1,0 +1,619 @@
+/**
+ * The LaserSell Exit API client (`ExitApiClient`): build unsigned sell and buy transactions,
+ * register and unregister wallets, read the account and the trade history. Same names,
+ * constructors and builder calls as the official SDK; requests and answers validated with zod;
+ * u64 amounts exact (`bigint` accepted, written as bare JSON integers); retries only where they are
+ * safe, on the library's one {@link RetryPolicy}.
+ */
+import { z } from "zod";
+import { ExitApiError, StreamValidationError, formatIssues } from "../errors.js";
+import { toIssues } from "../protocol/codec.js";
+import { bigintInts, u16 } from "../protocol/ints.js";
+import { readJson } from "../protocol/json.js";
+import { MarketContextSchema, type MarketContext, type SendMode } from "../protocol/schemas.js";
+import { retryAsync, type RetryPolicy } from "../util/retry.js";
+import { API_BASE_URL, LOCAL_API_BASE_URL, RestTransport, resolveBaseUrl, type RestCall, type RestFetch } from "./http.js";
+import { postRegistration, type WalletOwnershipProof } from "./register.js";
+
+/** Production REST base (the official SDK's name). */
+export const EXIT_API_BASE_URL = API_BASE_URL;
+/**
+ * Local REST base: `http://localhost:8082`, where `lasersell-stream mock` serves everything (the
+ * official SDK's is `http://localhost:8080`).
+ */
+export const LOCAL_EXIT_API_BASE_URL = LOCAL_API_BASE_URL;
+
+/** The official SDK's defaults, which this client keeps. Milliseconds. */
+export const EXIT_API_DEFAULTS = Object.freeze({
+  connect_timeout_ms: 200,
+  attempt_timeout_ms: 900,
+  max_attempts: 2,
+  backoff_ms: 25,
+  jitter_ms: 25,
+} as const);
+
+/**
+ * The retry policy `ExitApiClient` uses by default: 2 attempts, 25 ms backoff, 25 ms jitter. (The
+ * official SDK exports a different, unused `DEFAULT_RETRY_POLICY`; this one is what the client does.)
+ */
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  max_attempts: EXIT_API_DEFAULTS.max_attempts,
+  initial_backoff_ms: EXIT_API_DEFAULTS.backoff_ms,
+  max_backoff_ms: EXIT_API_DEFAULTS.backoff_ms,
+  jitter_ms: EXIT_API_DEFAULTS.jitter_ms,
+});
+
+/** Longest `Retry-After` the client waits out by itself; a longer one fails the call (the error carries it). */
+export const MAX_RETRY_AFTER_MS = 10_000;
+
+/** Asset a sell is paid out in. */
+export type SellOutput = "SOL" | "USD1";
+/** Asset a buy is paid with. */
+export type BuyInput = "SOL" | "USD1";
+/** A u64 amount: a safe integer `number`, or a `bigint` for any u64. */
+export type U64Input = number | bigint;
+
+/** `POST /v1/sell` body. Amounts in atomic units. */
+export interface BuildSellTxRequest {
+  mint: string;
+  /** The wallet that signs (and pays the fee). */
+  user_pubkey: string;
+  /** Tokens to sell, raw units (u64). */
+  amount_tokens: U64Input;
+  output: SellOutput;
+  /** Slippage tolerance in basis points (0..10000). */
+  slippage_bps: number;
+  /** `"fast"` (server default) or `"secure"`. */
+  mode?: string;
+  /**
+   * Skips server-side pool resolution (from the stream's `position_opened` / `PositionHandle`;
+   * the official SDK's `MarketContextMsg` fits too). Validated against the protocol's schema.
+   */
+  market_context?: MarketContext | MarketContextLike;
+  send_mode?: SendMode;
+  /** Tip in lamports (u64); send it explicitly, server defaults disagree. */
+  tip_lamports?: U64Input;
+  /** Partner fee recipient (Advanced and Enterprise tiers). */
+  partner_fee_recipient?: string;
+  /** Partner fee in bps, at most 50; not with `partner_fee_lamports`. */
+  partner_fee_bps?: number;
+  /** Partner fee in lamports, at most 50,000,000; not with `partner_fee_bps`. */
+  partner_fee_lamports?: U64Input;
+}
+
+/** `POST /v1/buy` body. Exactly one of `amount` and `amount_in_total`. */
+export interface BuildBuyTxRequest {
+  mint: string;
+  user_pubkey: string;
+  /** Input-asset atomic units (lamports for SOL), u64. */
+  amount_in_total?: U64Input;
+  /** Human units (`0.1` = 0.1 SOL); the server scales it. */
+  amount?: number;
+  slippage_bps: number;
+  /** @defaultValue "SOL" (always sent) */
+  input?: BuyInput;
+  mode?: string;
+  send_mode?: SendMode;
+  tip_lamports?: U64Input;
+  partner_fee_recipient?: string;
+  partner_fee_bps?: number;
+  partner_fee_lamports?: U64Input;
+}
+
+/** Any market context object (`market_type` plus its context); the schema checks the rest. */
+export interface MarketContextLike {
+  readonly market_type: string;
+}
+
+/** A built transaction: `tx` is the base64 unsigned `VersionedTransaction`. `route`/`debug` as the server sent them. */
+export interface BuildTxResponse {
+  tx: string;
+  route?: unknown;
+  debug?: unknown;
+}
+
+/** `GET /v1/account`. */
+export interface ExitApiAccount {
+  tier: number;
+  tier_name: string;
+  limits: { max_wallets: number; max_positions_per_wallet: number; max_positions_per_session: number; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** One trade of `GET /v1/history`. u64 amounts are `bigint` beyond 2^53. */
+export interface TradeHistoryItem {
+  id: number | bigint;
+  session_id: number | bigint;
+  position_id: number | bigint;
+  wallet_pubkey: string;
+  mint: string;
+  entry_quote_units: number | bigint;
+  exit_quote_units?: number | bigint | null;
+  profit_quote_units?: number | bigint | null;
+  tokens: number | bigint;
+  exit_reason?: string | null;
+  market_kind?: string | null;
+  opened_at: string;
+  closed_at?: string | null;
+  [key: string]: unknown;
+}
+
+/** `GET /v1/history`: most recent first. */
+export interface TradeHistory {
+  trades: TradeHistoryItem[];
+  /** Estimated number of matching trades, when the server knows it. */
+  total?: number | null;
+}
+
+/** Filters and page of `GET /v1/history`. */
+export interface TradeHistoryQuery {
+  /** 1..200. @defaultValue 50 (server) */
+  limit?: number;
+  offset?: number;
+  mint?: string;
+  wallet?: string;
+}
+
+/** The official SDK's constructor options (all optional). */
+export interface ExitApiClientOptions {
+  /** Kept for parity; only `attempt_timeout_ms` bounds an attempt (the larger of the two is used). */
+  connect_timeout_ms: number;
+  /** Bound on one attempt: connect, headers, body. @defaultValue 900 */
+  attempt_timeout_ms: number;
+  /** @defaultValue {@link DEFAULT_RETRY_POLICY} */
+  retry_policy: RetryPolicy;
+  fetch_impl: RestFetch;
+}
+
+/** This library's options object (camelCase). Every field optional. */
+export interface ExitApiClientConfig {
+  apiKey?: string;
+  /** @defaultValue `https://api.lasersell.io` */
+  baseUrl?: string;
+  /** Use {@link LOCAL_EXIT_API_BASE_URL} (an explicit `baseUrl` wins). @defaultValue false */
+  local?: boolean;
+  /** Bound on one attempt. @defaultValue 900 */
+  attemptTimeoutMs?: number;
+  /** @defaultValue {@link DEFAULT_RETRY_POLICY} */
+  retry?: RetryPolicy;
+  /** Longest `Retry-After` waited out. @defaultValue {@link MAX_RETRY_AFTER_MS} */
+  maxRetryAfterMs?: number;
+  /** Allow `http://` to a host that is not loopback. @defaultValue false */
+  allowInsecureHttp?: boolean;
+  /** @defaultValue `globalThis.fetch` */
+  fetch?: RestFetch;
+}
+
+/** Per-call options. */
+export interface ExitApiCallOptions {
+  /** Cancels the call (retries and backoff included); rejects with kind `"aborted"`. */
+  signal?: AbortSignal;
+  /** Bound on the whole call, retries and backoff included; rejects with kind `"timeout"`. */
+  timeoutMs?: number;
+}
+
+/** What {@link ExitApiClient.buildPartialSellTx} needs of a position (a `PositionHandle` fits). */
+export interface PartialSellPosition {
+  readonly mint: string;
+  readonly wallet_pubkey: string;
+  /** When known, the amount sold may not exceed it. */
+  readonly tokens?: number | bigint;
+  readonly market_context?: MarketContext | MarketContextLike | undefined;
+}
+
+/** Options of {@link ExitApiClient.buildPartialSellTx} (the official's two plus what it drops). */
+export interface PartialSellOptions extends ExitApiCallOptions {
+  slippageBps: number;
+  /** @defaultValue "SOL" */
+  output?: SellOutput;
+  mode?: string;
+  sendMode?: SendMode;
+  tipLamports?: U64Input;
+  /** @defaultValue the position's `market_context` */
+  marketContext?: MarketContext | MarketContextLike;
+  partnerFeeRecipient?: string;
+  partnerFeeBps?: number;
+  partnerFeeLamports?: U64Input;
+}
+
+// ---- schemas ---------------------------------------------------------------------------------
+
+const pubkey = z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 public key");
+const u64 = bigintInts.u64;
+const bps = u16.max(10_000, "at most 10000 bps");
+const common = {
+  mint: pubkey,
+  user_pubkey: pubkey,
+  slippage_bps: bps,
+  mode: z.string().min(1).optional(),
+  // Open like the stream's: a send mode this version does not know is the server's to refuse.
+  send_mode: z.string().regex(/^[a-z0-9_]{1,64}$/, "expected a send mode such as helius_sender, astralane or rpc").optional(),
+  tip_lamports: u64.optional(),
+  partner_fee_recipient: pubkey.optional(),
+  partner_fee_bps: u16.max(50, "at most 50 bps").optional(),
+  partner_fee_lamports: u64.refine((v) => v <= 50_000_000n, "at most 50000000 lamports").optional(),
+};
+type Fees = { partner_fee_bps?: unknown; partner_fee_lamports?: unknown };
+const oneFee = (v: Fees, ctx: z.RefinementCtx): void => {
+  if (v.partner_fee_bps !== undefined && v.partner_fee_lamports !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["partner_fee_lamports"], message: "partner_fee_bps and partner_fee_lamports are mutually exclusive" });
+  }
+};
+
+/** `POST /v1/sell` body as sent (strict: a misspelt field is refused, not dropped). */
+export const BuildSellTxRequestSchema = z
+  .strictObject({ ...common, amount_tokens: u64, output: z.enum(["SOL", "USD1"]), market_context: MarketContextSchema.optional() })
+  .superRefine(oneFee);
+
+/** `POST /v1/buy` body as sent; `input` defaults to `"SOL"`; exactly one of `amount` / `amount_in_total`. */
+export const BuildBuyTxRequestSchema = z
+  .strictObject({
+    ...common,
+    amount_in_total: u64.optional(),
+    amount: z.number().positive().finite().optional(),
+    input: z.enum(["SOL", "USD1"]).default("SOL"),
+  })
+  .superRefine((v, ctx) => {
+    oneFee(v, ctx);
+    if ((v.amount === undefined) === (v.amount_in_total === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["amount_in_total"], message: "give exactly one of amount and amount_in_total" });
+    }
+  });
+
+const u64Out = z.union([z.number().int().min(0), bigintInts.u64]);
+const AccountSchema = z.looseObject({
+  tier: z.number().int(),
+  tier_name: z.string(),
+  limits: z.looseObject({ max_wallets: z.number().int(), max_positions_per_wallet: z.number().int(), max_positions_per_session: z.number().int() }),
+});
+const HistorySchema = z.looseObject({
+  trades: z.array(
+    z.looseObject({
+      id: u64Out,
+      session_id: u64Out,
+      position_id: u64Out,
+      wallet_pubkey: z.string(),
+      mint: z.string(),
+      entry_quote_units: u64Out,
+      exit_quote_units: z.union([z.number().int(), z.bigint()]).nullable().optional(),
+      profit_quote_units: z.union([z.number().int(), z.bigint()]).nullable().optional(),
+      tokens: u64Out,
+      exit_reason: z.string().nullable().optional(),
+      market_kind: z.string().nullable().optional(),
+      opened_at: z.string(),
+      closed_at: z.string().nullable().optional(),
+    }),
+  ),
+  total: z.number().int().nullable().optional(),
+});
+const UnregisterSchema = z.looseObject({ wallet_pubkey: z.string(), removed: z.boolean() });
+const HealthSchema = z.looseObject({ status: z.string() });
+
+/** `T` with its `undefined`-valued properties made optional and `undefined`-free. */
+type Compact<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
+/** A copy without the properties whose value is `undefined` (they are not sent). */
+function dropUndefined<T extends object>(value: T): Compact<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Compact<T>;
+}
+
+function validate<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(value !== null && typeof value === "object" && !Array.isArray(value) ? dropUndefined(value) : value);
+  if (r.success) return r.data;
+  const issues = toIssues(r.error);
+  throw new StreamValidationError(`${what}: ${formatIssues(issues)}`, issues);
+}
+
+function answer<S extends z.ZodType>(schema: S, text: string, what: string): z.output<S> {
+  let parsed: unknown;
+  try {
+    parsed = readJson(text);
+  } catch (err) {
+    throw ExitApiError.parse(`${what}: not valid JSON`, err);
+  }
+  const r = schema.safeParse(parsed);
+  if (!r.success) throw ExitApiError.parse(`${what}: ${formatIssues(toIssues(r.error))}`);
+  return r.data;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Reads a build answer's body (the official SDK's function and rules): the tagged envelope
+ * `{"status":"ok","tx"|"unsigned_tx_b64":...}` (any other `status` is an `envelope_status` error
+ * with the server's `reason`/`message`/`error` as `detail`), the legacy `{unsigned_tx_b64}` or the
+ * bare `{tx}`. Also checks that `tx` is a non-empty base64 string.
+ *
+ * @throws {@link ExitApiError} of kind `parse` or `envelope_status`.
+ */
+export function parseBuildTxResponse(body: string): BuildTxResponse {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (err) {
+    throw ExitApiError.parse("response is not valid JSON", err);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw ExitApiError.parse("response is not a JSON object");
+  const o = parsed as Record<string, unknown>;
+  const str = (k: string): string | undefined => (typeof o[k] === "string" ? (o[k] as string) : undefined);
+  let tx: string | undefined;
+  if (typeof o["status"] === "string") {
+    const status = o["status"];
+    if (status.toLowerCase() !== "ok") {
+      const detail = str("reason") ?? str("message") ?? str("error") ?? "unknown failure";
+      throw ExitApiError.envelopeStatus(status.slice(0, 100), detail.slice(0, 500));
+    }
+    tx = str("tx") ?? str("unsigned_tx_b64");
+    if (tx === undefined) throw ExitApiError.parse("status=ok payload missing tx");
+  } else {
+    tx = str("unsigned_tx_b64") ?? str("tx");
+    if (tx === undefined) throw ExitApiError.parse("response did not match any supported schema");
+  }
+  if (tx === "" || !BASE64.test(tx)) throw ExitApiError.parse("tx is not a base64 transaction");
+  const out: BuildTxResponse = { tx };
+  if (o["route"] !== undefined) out.route = o["route"];
+  if (o["debug"] !== undefined) out.debug = o["debug"];
+  return out;
+}
+
+// ---- the client --------------------------------------------------------------------------------
+
+/**
+ * The Exit API client. Migrating from `@lasersell/lasersell-sdk` is an import swap: the same
+ * constructors (`new ExitApiClient(apiKey, options)`, `withApiKey`, `withOptions`, `connect`),
+ * builders (`withLocalMode`, `withBaseUrl`, which mutate and return the client) and methods. Added:
+ * an options object (`new ExitApiClient({ apiKey, baseUrl, ... })`), per-call `{ signal, timeoutMs }`,
+ * the account, history, unregister and health endpoints.
+ *
+ * Retries (on the client's {@link RetryPolicy}) happen only where another attempt is harmless:
+ * builds (they make unsigned transactions; nothing moves until you sign and send), reads,
+ * registration and unregistration (idempotent). Transport failures, timeouts, 429 and 5xx are
+ * retried; `Retry-After` is honoured up to {@link MAX_RETRY_AFTER_MS}.
+ *
+ * @example
+ * ```ts
+ * import { ExitApiClient } from "lasersell-stream";
+ *
+ * const client = ExitApiClient.withApiKey("my-api-key");
+ * const { tx } = await client.buildSellTx(
+ *   { mint: "So11111111111111111111111111111111111111112", user_pubkey: "11111111111111111111111111111111", amount_tokens: 1_000_000n, output: "SOL", slippage_bps: 500 },
+ *   { timeoutMs: 3_000 },
+ * );
+ * ```
+ */
+export class ExitApiClient {
+  readonly #apiKey: string | undefined;
+  readonly #attemptTimeoutMs: number;
+  readonly #policy: RetryPolicy;
+  readonly #maxRetryAfterMs: number;
+  readonly #fetch: RestFetch | undefined;
+  readonly #allowInsecureHttp: boolean;
+  #local = false;
+  #baseUrl: string | undefined;
+  #transport: RestTransport | undefined;
+
+  /** The official SDK's form: an optional key and its snake_case options. */
+  constructor(apiKey?: string, options?: Partial<ExitApiClientOptions>);
+  /** This library's form: one options object. */
+  constructor(config: ExitApiClientConfig);
+  constructor(apiKeyOrConfig?: string | ExitApiClientConfig, options: Partial<ExitApiClientOptions> = {}) {
+    const config: ExitApiClientConfig =
+      typeof apiKeyOrConfig === "object" && apiKeyOrConfig !== null
+        ? apiKeyOrConfig
+        : dropUndefined({
+            apiKey: apiKeyOrConfig,
+            attemptTimeoutMs:
+              options.attempt_timeout_ms === undefined && options.connect_timeout_ms === undefined
+                ? undefined
+                : Math.max(options.attempt_timeout_ms ?? EXIT_API_DEFAULTS.attempt_timeout_ms, options.connect_timeout_ms ?? 0),
+            retry: options.retry_policy,
+            fetch: options.fetch_impl,
+          });
+    const positive = (v: number | undefined, d: number, path: string): number => {
+      if (v === undefined) return d;
+      if (!Number.isFinite(v) || v <= 0) throw new StreamValidationError(`${path}: must be a positive number`, [{ path, message: "must be a positive number" }]);
+      return v;
+    };
+    this.#apiKey = config.apiKey;
+    this.#attemptTimeoutMs = positive(config.attemptTimeoutMs, EXIT_API_DEFAULTS.attempt_timeout_ms, "attemptTimeoutMs");
+    this.#maxRetryAfterMs = positive(config.maxRetryAfterMs, MAX_RETRY_AFTER_MS, "maxRetryAfterMs");
+    this.#policy = { ...(config.retry ?? DEFAULT_RETRY_POLICY) };
+    this.#fetch = config.fetch;
+    this.#allowInsecureHttp = config.allowInsecureHttp === true;
+    this.#local = config.local === true;
+    if (config.baseUrl !== undefined) this.withBaseUrl(config.baseUrl);
+    // Checks the key (and the base) now, not at the first call.
+    this.#transport = this.#makeTransport();
+  }
+
+  /** A client with a key and the default options. */
+  static withApiKey(apiKey: string): ExitApiClient {
+    return new ExitApiClient(apiKey);
+  }
+
+  /** A client with explicit (official, snake_case) options. */
+  static withOptions(apiKey: string | undefined, options: Partial<ExitApiClientOptions>): ExitApiClient {
+    return new ExitApiClient(apiKey, options);
+  }
+
+  /** Creates a client and registers each proof in turn (stops at the first failure). */
+  static async connect(apiKey: string, proofs: WalletOwnershipProof[], options?: Partial<ExitApiClientOptions>): Promise<ExitApiClient> {
+    const client = new ExitApiClient(apiKey, options);
+    for (const proof of proofs) await client.registerWallet(proof);
+    return client;
+  }
+
+  /** Switches to {@link LOCAL_EXIT_API_BASE_URL} (an explicit base URL still wins). Mutates and returns this client. */
+  withLocalMode(local: boolean): this {
+    this.#local = local;
+    this.#transport = undefined;
+    return this;
+  }
+
+  /** Overrides the base URL (trimmed, trailing slashes dropped, checked). Mutates and returns this client. */
+  withBaseUrl(baseUrl: string): this {
+    this.#baseUrl = resolveBaseUrl({ baseUrl, allowInsecureHttp: this.#allowInsecureHttp });
+    this.#transport = undefined;
+    return this;
+  }
+
+  /** The base URL requests go to now. */
+  get baseUrl(): string {
+    return this.#transportNow().baseUrl;
+  }
+
+  /** Builds an unsigned sell transaction (`POST /v1/sell`). */
+  async buildSellTx(request: BuildSellTxRequest, options: ExitApiCallOptions = {}): Promise<BuildTxResponse> {
+    const body = validate(BuildSellTxRequestSchema, request, "BuildSellTxRequest");
+    const reply = await this.#call({ method: "POST", path: "/v1/sell", body }, options);
+    return parseBuildTxResponse(reply);
+  }
+
+  /** {@link buildSellTx}, resolving to the base64 transaction only. */
+  async buildSellTxB64(request: BuildSellTxRequest, options: ExitApiCallOptions = {}): Promise<string> {
+    return (await this.buildSellTx(request, options)).tx;
+  }
+
+  /**
+   * Sells part of a position (`POST /v1/sell` with the handle's mint and wallet). Keeps the
+   * position's `market_context` and takes `sendMode`, `tipLamports`, `mode` and partner fees (the
+   * official drops them). The amount must be positive and, when the handle knows its tokens, at
+   * most that. Also accepts the official README's positional form `(handle, amount, slippageBps, output?)`.
+   */
+  buildPartialSellTx(handle: PartialSellPosition, amountTokens: U64Input, options: PartialSellOptions): Promise<BuildTxResponse>;
+  buildPartialSellTx(handle: PartialSellPosition, amountTokens: U64Input, slippageBps: number, output?: SellOutput): Promise<BuildTxResponse>;
+  async buildPartialSellTx(
+    handle: PartialSellPosition,
+    amountTokens: U64Input,
+    optionsOrBps: PartialSellOptions | number,
+    output?: SellOutput,
+  ): Promise<BuildTxResponse> {
+    const o: PartialSellOptions = typeof optionsOrBps === "number" ? dropUndefined({ slippageBps: optionsOrBps, output }) : optionsOrBps;
+    const bad = (path: string, message: string): never => {
+      throw new StreamValidationError(`${path}: ${message}`, [{ path, message }]);
+    };
+    if (handle === null || typeof handle !== "object") bad("handle", "expected a position handle");
+    const amount = typeof amountTokens === "bigint" ? amountTokens : Number.isSafeInteger(amountTokens) ? BigInt(amountTokens) : bad("amountTokens", "must be an integer (number or bigint)");
+    if (amount <= 0n) bad("amountTokens", "must be positive");
+    if (handle.tokens !== undefined && amount > BigInt(handle.tokens)) bad("amountTokens", `${amount} exceeds the position's ${handle.tokens} tokens`);
+    const request: BuildSellTxRequest = dropUndefined({
+      mint: handle.mint,
+      user_pubkey: handle.wallet_pubkey,
+      amount_tokens: amount,
+      output: o.output ?? "SOL",
+      slippage_bps: o.slippageBps,
+      mode: o.mode,
+      market_context: o.marketContext ?? handle.market_context,
+      send_mode: o.sendMode,
+      tip_lamports: o.tipLamports,
+      partner_fee_recipient: o.partnerFeeRecipient,
+      partner_fee_bps: o.partnerFeeBps,
+      partner_fee_lamports: o.partnerFeeLamports,
+    });
+    return this.buildSellTx(request, callOptions(o));
+  }
+
+  /**
+   * Builds an unsigned buy transaction (`POST /v1/buy`; `input` defaults to `"SOL"`).
+   *
+   * Connect and configure the stream for the wallet BEFORE the buy lands, or the position is never
+   * tracked and no exit signals come.
+   */
+  async buildBuyTx(request: BuildBuyTxRequest, options: ExitApiCallOptions = {}): Promise<BuildTxResponse> {
+    const body = validate(BuildBuyTxRequestSchema, request, "BuildBuyTxRequest");
+    const reply = await this.#call({ method: "POST", path: "/v1/buy", body }, options);
+    return parseBuildTxResponse(reply);
+  }
+
+  /**
+   * Registers a wallet (`POST /v1/wallets/register`); registering again is safe. Rejects with a
+   * `StreamRegistrationError` (an {@link ExitApiError}) naming the wallet.
+   */
+  async registerWallet(proof: WalletOwnershipProof, labelOrOptions?: string | (ExitApiCallOptions & { label?: string })): Promise<void> {
+    const o = typeof labelOrOptions === "string" ? { label: labelOrOptions } : (labelOrOptions ?? {});
+    const transport = this.#transportNow();
+    await this.#retry((signal) => postRegistration(transport, proof, { label: o.label, timeoutMs: this.#attemptTimeoutMs, signal }), o);
+  }
+
+  /** Removes a wallet's registration (`DELETE /v1/wallets`). */
+  async unregisterWallet(walletPubkey: string, options: ExitApiCallOptions = {}): Promise<{ wallet_pubkey: string; removed: boolean }> {
+    const body = validate(z.strictObject({ wallet_pubkey: pubkey }), { wallet_pubkey: walletPubkey }, "walletPubkey");
+    return answer(UnregisterSchema, await this.#call({ method: "DELETE", path: "/v1/wallets", body }, options), "DELETE /v1/wallets");
+  }
+
+  /** The account's tier and limits (`GET /v1/account`). */
+  async getAccount(options: ExitApiCallOptions = {}): Promise<ExitApiAccount> {
+    return answer(AccountSchema, await this.#call({ method: "GET", path: "/v1/account" }, options), "GET /v1/account") as ExitApiAccount;
+  }
+
+  /** A page of the trade history, most recent first (`GET /v1/history`). */
+  async getTradeHistory(query: TradeHistoryQuery = {}, options: ExitApiCallOptions = {}): Promise<TradeHistory> {
+    const q = validate(
+      z.strictObject({ limit: z.number().int().min(1).max(200).optional(), offset: z.number().int().min(0).optional(), mint: pubkey.optional(), wallet: pubkey.optional() }),
+      query,
+      "TradeHistoryQuery",
+    );
+    const reply = await this.#call({ method: "GET", path: "/v1/history", query: q, maxBodyBytes: 4 * 1024 * 1024 }, options);
+    return answer(HistorySchema, reply, "GET /v1/history") as TradeHistory;
+  }
+
+  /** `GET /healthz`: resolves `true` when the service answers `{"status":"ok"}`, `false` for another status. */
+  async health(options: ExitApiCallOptions = {}): Promise<boolean> {
+    const r = answer(HealthSchema, await this.#call({ method: "GET", path: "/healthz" }, options), "GET /healthz");
+    return r.status.toLowerCase() === "ok";
+  }
+
+  // ---- internals ----
+
+  #makeTransport(): RestTransport {
+    return new RestTransport({
+      baseUrl: this.#baseUrl ?? resolveBaseUrl({ local: this.#local, allowInsecureHttp: this.#allowInsecureHttp }),
+      apiKey: this.#apiKey,
+      fetch: this.#fetch,
+    });
+  }
+
+  #transportNow(): RestTransport {
+    this.#transport ??= this.#makeTransport();
+    return this.#transport;
+  }
+
+  #call(call: Omit<RestCall, "timeoutMs" | "signal">, options: ExitApiCallOptions): Promise<string> {
+    const transport = this.#transportNow();
+    return this.#retry((signal) => transport.request({ ...call, timeoutMs: this.#attemptTimeoutMs, signal }).then((r) => r.text), options);
+  }
+
+  /** Runs `attempt` on the client's policy; every failure comes out as an {@link ExitApiError}. */
+  async #retry<T>(attempt: (signal: AbortSignal) => Promise<T>, options: ExitApiCallOptions): Promise<T> {
+    let attempts = 0;
+    try {
+      return await retryAsync(
+        this.#policy,
+        (_n, signal) => {
+          attempts++;
+          return attempt(signal);
+        },
+        dropUndefined({
+          signal: options.signal,
+          deadlineMs: options.timeoutMs,
+          shouldRetry: (e: unknown) => e instanceof ExitApiError && e.isRetryable() && (e.retryAfterMs ?? 0) <= this.#maxRetryAfterMs,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ExitApiError) {
+        // The transport made the error without knowing how many attempts there were.
+        Object.defineProperty(err, "attempts", { value: attempts, enumerable: true });
+        throw err;
+      }
+      const e = err as { code?: unknown; message?: unknown };
+      const kind = e.code === "timeout" ? "timeout" : e.code === "aborted" ? "aborted" : "transport";
+      throw new ExitApiError(kind, String(e.message), { attempts }, { cause: err });
+    }
+  }
+}
+
+function callOptions(o: ExitApiCallOptions): ExitApiCallOptions {
+  return dropUndefined({ signal: o.signal, timeoutMs: o.timeoutMs });
+}
