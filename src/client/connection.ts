@@ -16,7 +16,6 @@ import {
 import {
   parseServerMessage,
   stringifyClientMessage,
-  validateStrategy,
   type ClientMessage,
   type HelloOk,
   type IntMode,
@@ -138,7 +137,13 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       this.#sendPing,
       this.#onSilence,
     );
-    this.#sender = createSender({ submit: (message, deadline) => this.#submit(message, deadline) });
+    const replay = this.#replay;
+    this.#sender = createSender({
+      get deadlineTimeoutSec() {
+        return replay.deadlineTimeoutSec;
+      },
+      submit: (message, text, deadline) => this.#submit(message, text, deadline),
+    });
   }
 
   // ---- public surface -------------------------------------------------------------------------
@@ -591,12 +596,9 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
 
   // ---- outbound -------------------------------------------------------------------------------
 
-  #submit(message: ClientMessage, deadlineTimeoutSec?: number): void {
+  /** Records and queues a message the sender validated (as `text`). */
+  #submit(message: ClientMessage, text: string, deadlineTimeoutSec?: number): void {
     if (this.#userClosed || this.#ended) throw new StreamClosedError("the connection is closed; nothing can be sent");
-    if (message.type === "update_strategy" || message.type === "configure") {
-      validateStrategy(message.strategy, deadlineTimeoutSec ?? this.#replay.deadlineTimeoutSec);
-    }
-    const text = stringifyClientMessage(message);
     if (deadlineTimeoutSec !== undefined) this.#replay.deadlineTimeoutSec = deadlineTimeoutSec;
     const version = this.#replay.record(message);
     // A position's override is forgotten only when the server says it closed (position_closed):
