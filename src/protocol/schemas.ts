@@ -86,9 +86,12 @@ function nested(strict: boolean) {
   // The crate requires both thresholds on the wire; a caller may leave them out (0 = off), so
   // the strict (outgoing) schema fills 0 and the lenient one (the server's reading) requires them.
   // A stop loss above 100 % of the entry cost could never fire.
+  // (Typed as the defaulted field either way: both output a number, and the input type is the
+  // caller's, which may leave it out.)
+  const threshold = (s: z.ZodNumber) => (strict ? s.default(0) : s) as z.ZodDefault<z.ZodNumber>;
   const Strategy = obj({
-    target_profit_pct: strict ? pct.default(0) : pct,
-    stop_loss_pct: strict ? pct.max(100, "must be <= 100 (a loss cannot exceed the entry cost)").default(0) : pct,
+    target_profit_pct: threshold(pct),
+    stop_loss_pct: threshold(strict ? pct.max(100, "must be <= 100 (a loss cannot exceed the entry cost)") : pct),
     trailing_stop_pct: pct.optional(),
     sell_on_graduation: z.boolean().optional(),
     take_profit_levels: z.array(TakeProfitLevel).optional(),
