@@ -8,13 +8,24 @@ import { StreamError, StreamHandshakeError, StreamPayloadTooLargeError } from ".
 import { configure, exitSignal } from "../helpers/frames.js";
 import { ScriptedServer, waitFor, type HandshakeScript } from "../helpers/scripted-server.js";
 
-let server: ScriptedServer | undefined;
-const open: StreamConnection[] = [];
+/** Connections, then the server, closed after each test (last opened, first closed). */
+const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
-  for (const connection of open.splice(0)) await connection.close({ flushTimeoutMs: 0 });
-  await server?.close();
-  server = undefined;
+  for (const step of cleanup.splice(0).reverse()) await step();
 });
+
+/** Starts a scripted server that is closed after the test. */
+async function start(options?: Parameters<typeof ScriptedServer.start>[0]): Promise<ScriptedServer> {
+  const s = await ScriptedServer.start(options);
+  cleanup.push(() => s.close());
+  return s;
+}
+
+/** Keeps a connection to close after the test. */
+function keep(connection: StreamConnection): StreamConnection {
+  cleanup.push(() => connection.close({ flushTimeoutMs: 0 }));
+  return connection;
+}
 
 function client(s: ScriptedServer, options: StreamClientOptions = {}): StreamClient {
   const c = new StreamClient("test-key", {
@@ -46,9 +57,9 @@ const big = (bytes: number) => ({ type: "pong", server_time_ms: 1, padding: "x".
 describe("oversize frames", () => {
   it("the default maxPayload is 64 KiB: a 60 KiB frame passes, a 65 KiB one does not", async () => {
     expect(CLIENT_DEFAULTS.maxPayload).toBe(65_536);
-    server = await ScriptedServer.start();
+    const server = await start();
     const connection = await client(server, { reconnect: false }).connect(configure());
-    open.push(connection);
+    keep(connection);
     const w = watch(connection);
     server.connection(0).push(big(60 * 1024));
     expect((await connection.recv())?.type).toBe("hello_ok");
@@ -61,9 +72,9 @@ describe("oversize frames", () => {
   });
 
   it("the first oversize frame is an error event naming the limit and costs one reconnect; the second ends the connection", async () => {
-    server = await ScriptedServer.start({ onReady: (c) => c.index < 2 && c.push(big(4096)) });
+    const server = await start({ onReady: (c) => c.index < 2 && c.push(big(4096)) });
     const connection = await client(server, { maxPayload: 2048 }).connect(configure());
-    open.push(connection);
+    keep(connection);
     const w = watch(connection);
     await w.closed;
     // Two connections, each hit once: never a loop.
@@ -87,12 +98,12 @@ describe("oversize frames", () => {
   });
 
   it("an oversize frame during a reconnect's handshake counts too", async () => {
-    server = await ScriptedServer.start({
+    const server = await start({
       handshake: (i) => (i === 0 ? "after_configure" : "never"),
       onFrame: (c) => c.index > 0 && c.push(big(4096)),
     });
     const connection = await client(server, { maxPayload: 2048 }).connect(configure());
-    open.push(connection);
+    keep(connection);
     const w = watch(connection);
     server.connection(0).push(big(4096));
     await w.closed;
@@ -101,7 +112,7 @@ describe("oversize frames", () => {
   });
 
   it("an oversize first frame rejects connect() with the typed error", async () => {
-    server = await ScriptedServer.start({ handshake: "never", onFrame: (c) => c.push(big(4096)) });
+    const server = await start({ handshake: "never", onFrame: (c) => c.push(big(4096)) });
     const error = await client(server, { maxPayload: 2048 })
       .connect(configure())
       .catch((e: unknown) => e);
@@ -117,9 +128,9 @@ describe("configure refusals mean the same on a reconnect as on the first connec
   it.each(["wallet_not_registered", "invalid_strategy", "too_many_wallets", "unauthorized"])(
     "%s on every reconnect ends the connection with the server's code, after one attempt",
     async (code) => {
-      server = await ScriptedServer.start({ handshake: (i) => (i === 0 ? "after_configure" : refuse(code)) });
+      const server = await start({ handshake: (i) => (i === 0 ? "after_configure" : refuse(code)) });
       const connection = await client(server).connect(configure());
-      open.push(connection);
+      keep(connection);
       const w = watch(connection);
       server.connection(0).drop(1011, "restart");
       await w.closed;
@@ -141,11 +152,11 @@ describe("configure refusals mean the same on a reconnect as on the first connec
   );
 
   it("a transient refusal (too_many_sessions) is retried with backoff until the server accepts", async () => {
-    server = await ScriptedServer.start({
+    const server = await start({
       handshake: (i) => (i === 0 || i >= 4 ? "after_configure" : refuse("too_many_sessions")),
     });
     const connection = await client(server).connect(configure());
-    open.push(connection);
+    keep(connection);
     const w = watch(connection);
     const reconnected = new Promise<number>((resolve) => connection.once("reconnected", ({ attempt }) => resolve(attempt)));
     server.connection(0).drop(1011, "restart");
@@ -160,11 +171,11 @@ describe("configure refusals mean the same on a reconnect as on the first connec
   });
 
   it("an unknown refusal code is retried with backoff, bounded by reconnect.maxAttempts", async () => {
-    server = await ScriptedServer.start({ handshake: (i) => (i === 0 ? "after_configure" : refuse("brand_new_code")) });
+    const server = await start({ handshake: (i) => (i === 0 ? "after_configure" : refuse("brand_new_code")) });
     const connection = await client(server, { reconnect: { initialDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 } }).connect(
       configure(),
     );
-    open.push(connection);
+    keep(connection);
     const w = watch(connection);
     server.connection(0).drop(1011, "restart");
     await w.closed;
@@ -173,11 +184,11 @@ describe("configure refusals mean the same on a reconnect as on the first connec
   });
 
   it("a first-connect refusal says whether retrying could help", async () => {
-    server = await ScriptedServer.start({ handshake: refuse("too_many_sessions") });
+    const server = await start({ handshake: refuse("too_many_sessions") });
     const error = await client(server)
       .connect(configure())
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ serverCode: "too_many_sessions", retryable: true });
-    await waitFor(() => server?.connections[0]?.isClosed === true);
+    await waitFor(() => server.connections[0]?.isClosed === true);
   });
 });
