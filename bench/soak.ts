@@ -26,7 +26,8 @@ function line(s: SoakStats): string {
   const mmss = `${Math.floor(s.elapsedMs / 60_000)}:${String(Math.floor(s.elapsedMs / 1_000) % 60).padStart(2, "0")}`;
   return (
     `[${mmss}] connections ${s.connections}, reconnects ${s.reconnects}, exits issued ${s.exitsIssued} / required ${s.exitsRequired} / delivered ${s.exitsDelivered}, ` +
-    `events ${s.events}, invalid ${s.invalidFrames}, unknown ${s.unknownFrames}, dropped low ${s.droppedLow}, heap ${s.heapMaxMb} MB (baseline ${s.heapBaselineMb})`
+    `events ${s.events}, invalid ${s.invalidFrames}, unknown ${s.unknownFrames}, dropped low ${s.droppedLow}, heap ${s.heapMaxMb} MB (baseline ${s.heapBaselineMb})` +
+    (s.endedWith === undefined ? "" : `; hostile: refused handshakes ${s.refusedHandshakes}, oversize frames ${s.oversizeFrames}, ended with ${s.endedWith}`)
   );
 }
 
@@ -44,7 +45,9 @@ if (violations.length > 0) {
   for (const v of violations) console.log(`  - ${v}`);
   process.exitCode = 1;
 } else {
-  console.log("PASS: every required exit delivered exactly once, server state = client state, no unhandled rejection, heap bounded");
+  console.log(
+    "PASS: every required exit delivered exactly once, server state = client state, refused reconnects and oversize frames ended with typed errors, no unhandled rejection, heap bounded",
+  );
 }
 // The run is over and everything is closed: the process must now exit by itself.
 const watchdog = setTimeout(() => {

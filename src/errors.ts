@@ -17,6 +17,7 @@ export type StreamErrorCode =
   | "closed"
   | "connection"
   | "reconnect_exhausted"
+  | "payload_too_large"
   | "transaction_guard"
   | "transaction_decode"
   | "rpc"
@@ -238,15 +239,37 @@ export class StreamHandshakeError extends StreamError {
   readonly serverCode: string | undefined;
   /** The server's `error.message`, when it sent an `error` frame. */
   readonly serverMessage: string | undefined;
+  /**
+   * Whether another attempt could succeed (see `classifyDisconnect`): `false` for refusals
+   * retrying cannot fix (`wallet_not_registered`, `invalid_strategy`, ...), which end a connection
+   * on a reconnect just as they reject the first `connect()`.
+   */
+  readonly retryable: boolean;
 
   constructor(
     message: string,
-    details: { serverCode?: string | undefined; serverMessage?: string | undefined } = {},
+    details: { serverCode?: string | undefined; serverMessage?: string | undefined; retryable?: boolean } = {},
     options?: StreamErrorOptions,
   ) {
     super("handshake", message, options);
     this.serverCode = details.serverCode;
     this.serverMessage = details.serverMessage;
+    this.retryable = details.retryable ?? true;
+  }
+}
+
+/**
+ * A frame larger than the client's `maxPayload` option arrived. `ws` drops the socket at once
+ * (the frame is lost). The first such frame costs a reconnect (reported as an `error` event); the
+ * second ends the connection with this error. `limit` is the option's value in bytes.
+ */
+export class StreamPayloadTooLargeError extends StreamError {
+  /** The `maxPayload` that was exceeded, in bytes. */
+  readonly limit: number;
+
+  constructor(limit: number, message: string, options?: StreamErrorOptions) {
+    super("payload_too_large", message, options);
+    this.limit = limit;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Reconnect policy as data: the backoff delay (on the library's one retry policy,
- * `src/util/retry.ts`) and the close-code verdict. Pure functions.
+ * The reconnect backoff delay, on the library's one retry policy (`src/util/retry.ts`). Pure
+ * function. (What each disconnect means: `policy.ts`.)
  */
 import { delayForAttempt, type RetryPolicy } from "../util/retry.js";
 
@@ -44,29 +44,4 @@ export function computeBackoffDelay(
   random: () => number = Math.random,
 ): number {
   return Math.max(1, delayForAttempt(reconnectRetryPolicy(policy), attempt + 1, random));
-}
-
-/**
- * Whether a WebSocket close code is worth a reconnect.
- *
- * `"fatal"` for codes that say this client itself is at fault in a way a reconnect would repeat:
- * 1002 protocol error, 1003 unsupported data, 1007 invalid payload, 1009 message too big,
- * 1010 missing extension, 1015 TLS failure. Everything else retries, including 1008 (policy
- * violation: LaserSell documents no close codes, and a session limit can be transient while the
- * server still counts the old session), 1011/1012/1013 (server error, restart, try later), 1006
- * (abnormal drop), 1000/1001/1005 and any application code (4000-4999).
- * An HTTP 401/403 on the upgrade is fatal too, but that is not a close code.
- */
-export function classifyClose(code: number): "retry" | "fatal" {
-  switch (code) {
-    case 1002:
-    case 1003:
-    case 1007:
-    case 1009:
-    case 1010:
-    case 1015:
-      return "fatal";
-    default:
-      return "retry";
-  }
 }

@@ -22,7 +22,11 @@ export const CLIENT_DEFAULTS = {
   heartbeat: { intervalMs: 5_000, timeoutMs: 5_000 },
   reconnect: { initialDelayMs: 100, maxDelayMs: 5_000, maxAttempts: Infinity, minUptimeMs: 2_000 },
   lowPriorityCapacity: 1024,
-  maxPayload: 16 * 1024 * 1024,
+  // The largest real frame is an exit_signal_with_tx (or mirror_buy_signal) carrying a full-size
+  // transaction (1232 bytes -> 1644 base64 characters) and every field at its widest (u64 maxima,
+  // the Raydium LaunchLab context): 2650 bytes; the largest fixture is 1188. 64 KiB is ~24x that.
+  // `docs/connection.md` states the derivation.
+  maxPayload: 64 * 1024,
 } as const;
 
 function nonNegative(value: number | undefined, fallback: number, path: string, allowInfinity = false): number {

@@ -11,18 +11,20 @@ import {
   StreamClosedError,
   StreamError,
   StreamHandshakeError,
+  StreamPayloadTooLargeError,
   StreamTimeoutError,
 } from "../errors.js";
 import {
   parseServerMessage,
   stringifyClientMessage,
-  validateStrategy,
   type ClientMessage,
   type HelloOk,
   type IntMode,
   type ParseOptions,
 } from "../protocol/index.js";
-import { classifyClose, computeBackoffDelay } from "./backoff.js";
+import { createRedactor, type Redactor } from "../util/secrets.js";
+import { computeBackoffDelay } from "./backoff.js";
+import { classifyDisconnect, classifyRefusal, type DisconnectCause } from "./policy.js";
 import { Heartbeat } from "./heartbeat.js";
 import { Inbox, positionKey } from "./inbound.js";
 import { OutboundQueue, type Outgoing } from "./outbound.js";
@@ -97,6 +99,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   readonly #replay: ReplayStore;
   readonly #heartbeat: Heartbeat;
   readonly #sender: StreamSender;
+  /** Every text this connection emits (errors, events, debug lines, messages) passes through it. */
+  readonly #redactor: Redactor;
 
   #status: ConnectionStatus = "connecting";
   #ws: WebSocket | undefined;
@@ -124,11 +128,17 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   #invalid = 0;
   #unknown = 0;
   #reconnects = 0;
+  /** Frames above `maxPayload` received over the connection's life (see `classifyDisconnect`). */
+  #oversize = 0;
+  /** `ws` reported a frame above `maxPayload` on the current socket. */
+  #socketOversize = false;
 
   /** @internal Use `StreamClient.connect()`. */
   constructor(params: ConnectionParams<M>, configure: StreamConfigure) {
     super();
     this.#p = params;
+    // The key as it is, and as JSON writes it (a server echoing it inside a JSON string).
+    this.#redactor = createRedactor([params.apiKey, JSON.stringify(params.apiKey).slice(1, -1)]);
     this.#parse = { ints: params.ints };
     this.#inbox = new Inbox(params.lowPriorityCapacity);
     this.#replay = new ReplayStore(configure);
@@ -138,7 +148,13 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       this.#sendPing,
       this.#onSilence,
     );
-    this.#sender = createSender({ submit: (message, deadline) => this.#submit(message, deadline) });
+    const replay = this.#replay;
+    this.#sender = createSender({
+      get deadlineTimeoutSec() {
+        return replay.deadlineTimeoutSec;
+      },
+      submit: (message, text, deadline) => this.#submit(message, text, deadline),
+    });
   }
 
   // ---- public surface -------------------------------------------------------------------------
@@ -273,11 +289,12 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
           perMessageDeflate: false,
         });
       } catch (error) {
-        reject(new StreamError("connection", `cannot open ${this.#p.url}: ${this.#redact(String(error))}`));
+        reject(new StreamError("connection", `cannot open ${this.#p.url}: ${this.#redactor.text(String(error))}`));
         return;
       }
       this.#gen++;
       this.#ws = ws;
+      this.#socketOversize = false;
       this.#phase = HANDSHAKE;
       const timer = setTimeout(() => {
         this.#failHandshake(
@@ -318,22 +335,29 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   };
 
   #onError = (error: Error): void => {
-    const text = this.#redact(error.message);
+    const text = this.#redactor.text(error.message);
     this.#debug(`socket error: ${text}`);
+    if ((error as { code?: unknown }).code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
+      // ws cut the socket itself: its `close` reports 1006, but this is the local 1009.
+      this.#socketOversize = true;
+      if (this.#phase === HANDSHAKE) this.#failHandshake(this.#oversizeError());
+      return;
+    }
     if (this.#phase === HANDSHAKE) {
       this.#failHandshake(new StreamError("connection", `connection to ${this.#p.url} failed: ${text}`));
     }
   };
 
   #onClose = (code: number, reasonBuffer: Buffer): void => {
-    const reason = this.#redact(reasonBuffer.toString());
+    const reason = this.#redactor.text(reasonBuffer.toString());
     if (this.#phase === HANDSHAKE) {
       this.#failHandshake(
         new StreamError("connection", `connection closed before hello_ok (code ${code}${reason ? `, ${reason}` : ""})`),
       );
     } else if (this.#phase === OPEN) {
       this.#debug(`socket closed (code ${code}${reason ? `, ${reason}` : ""})`);
-      this.#linkLost(code, reason);
+      if (this.#socketOversize) this.#linkLost(1009, `a frame exceeded maxPayload (${this.#p.maxPayload} bytes)`, "oversize");
+      else this.#linkLost(code, reason);
     }
   };
 
@@ -358,19 +382,19 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   };
 
   #handshakeFrame(text: string): void {
-    const result = parseServerMessage(text, this.#parse);
+    const result = this.#decode(text);
     if (result.kind === "message") {
       const message = result.message;
       if (message.type === "hello_ok") {
         this.#handshakeOk(message as HelloOk<M>);
       } else if (message.type === "error") {
-        const code = this.#redact(message.code);
-        const serverMessage = this.#redact(message.message);
+        const code = message.code;
+        const retryable = classifyRefusal(code) === "retry";
         this.#failHandshake(
-          new StreamHandshakeError(`the server refused configure: [${code}] ${serverMessage}`, {
-            serverCode: code,
-            serverMessage,
-          }),
+          new StreamHandshakeError(
+            `the server refused configure: [${code}] ${message.message}${retryable ? "" : " (retrying cannot fix this; not retried)"}`,
+            { serverCode: code, serverMessage: message.message, retryable },
+          ),
         );
       } else {
         this.#failHandshake(new StreamHandshakeError(`expected hello_ok as the first message, got ${message.type}`));
@@ -379,7 +403,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       this.#failHandshake(new StreamHandshakeError(`expected hello_ok as the first message, got ${result.type}`));
     } else {
       this.#failHandshake(
-        new StreamHandshakeError(`invalid first message: ${this.#redact(result.error.message)}`, {}, { cause: result.error }),
+        new StreamHandshakeError(`invalid first message: ${result.error.message}`, {}, { cause: result.error }),
       );
     }
   }
@@ -463,7 +487,24 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     this.#linkLost(1006, "heartbeat timeout");
   };
 
-  #linkLost(code: number, reason: string): void {
+  /** Counts one frame above `maxPayload` and names the limit in the error it makes. */
+  #oversizeError(): StreamPayloadTooLargeError {
+    this.#oversize++;
+    const limit = this.#p.maxPayload;
+    const fatal = classifyDisconnect({ kind: "oversize", count: this.#oversize }) === "fatal";
+    return new StreamPayloadTooLargeError(
+      limit,
+      fatal
+        ? `frame ${this.#oversize} above maxPayload (${limit} bytes): the connection is closed; raise the maxPayload option if the server's frames are legitimately this large`
+        : `a frame above maxPayload (${limit} bytes) arrived and was dropped with its socket; reconnecting (a second one closes the connection)`,
+    );
+  }
+
+  /**
+   * A link that was open is gone. `kind` says why, for the verdict (`classifyDisconnect`): the
+   * close code, or a frame above `maxPayload` (which ws reports as 1006).
+   */
+  #linkLost(code: number, reason: string, kind: "close" | "oversize" = "close"): void {
     const uptime = Date.now() - this.#openedAt;
     this.#teardownSocket();
     const requeued = this.#outbound.requeueInflight();
@@ -476,15 +517,22 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     if (this.#ended) return;
     const policy = this.#p.reconnect;
     let end: StreamError | undefined;
-    if (policy !== false) {
+    let report: StreamError | undefined;
+    if (kind === "oversize") {
+      const error = this.#oversizeError();
+      if (policy === false || classifyDisconnect({ kind: "oversize", count: this.#oversize }) === "fatal") end = error;
+      else report = error;
+    }
+    if (policy !== false && end === undefined) {
       if (uptime >= policy.minUptimeMs) this.#attempt = 0;
-      if (classifyClose(code) === "fatal") {
+      if (kind === "close" && classifyDisconnect({ kind: "close", code }) === "fatal") {
         end = new StreamError("connection", `the server closed the connection with code ${code} (${reason}); not retried`);
       } else if (this.#attempt >= policy.maxAttempts) {
         end = this.#exhausted();
       }
     }
     const willReconnect = policy !== false && end === undefined;
+    if (report !== undefined) this.emit("error", report);
     this.emit("disconnected", { code, reason, willReconnect });
     if (willReconnect) {
       this.#setStatus("reconnecting");
@@ -511,12 +559,29 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   #reconnectFailed(error: unknown): void {
     if (this.#ended || this.#status === "closing") return;
     const streamError =
-      error instanceof StreamError ? error : new StreamError("connection", this.#redact(String(error)), { cause: error });
-    this.emit("error", streamError);
+      error instanceof StreamError
+        ? error
+        : new StreamError("connection", this.#redactor.text(String(error)), { cause: this.#redactor.error(error) });
     const policy = this.#p.reconnect;
-    if (error instanceof StreamAuthError || policy === false) this.#end(undefined);
+    // A refusal means on a reconnect what it means on the first connect: the same table decides.
+    if (classifyDisconnect(this.#causeOf(streamError)) === "fatal") {
+      this.#end(streamError);
+      return;
+    }
+    this.emit("error", streamError);
+    if (policy === false) this.#end(undefined);
     else if (this.#attempt >= policy.maxAttempts) this.#end(this.#exhausted());
     else this.#scheduleReconnect();
+  }
+
+  /** What a failed (re)connect attempt was, as the policy table sees it. */
+  #causeOf(error: StreamError): DisconnectCause {
+    if (error instanceof StreamAuthError) return { kind: "http", status: error.status };
+    if (error instanceof StreamHandshakeError && error.serverCode !== undefined) {
+      return { kind: "refusal", serverCode: error.serverCode };
+    }
+    if (error instanceof StreamPayloadTooLargeError) return { kind: "oversize", count: this.#oversize };
+    return { kind: "network" };
   }
 
   #exhausted(): StreamError {
@@ -591,12 +656,9 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
 
   // ---- outbound -------------------------------------------------------------------------------
 
-  #submit(message: ClientMessage, deadlineTimeoutSec?: number): void {
+  /** Records and queues a message the sender validated (as `text`). */
+  #submit(message: ClientMessage, text: string, deadlineTimeoutSec?: number): void {
     if (this.#userClosed || this.#ended) throw new StreamClosedError("the connection is closed; nothing can be sent");
-    if (message.type === "update_strategy" || message.type === "configure") {
-      validateStrategy(message.strategy, deadlineTimeoutSec ?? this.#replay.deadlineTimeoutSec);
-    }
-    const text = stringifyClientMessage(message);
     if (deadlineTimeoutSec !== undefined) this.#replay.deadlineTimeoutSec = deadlineTimeoutSec;
     const version = this.#replay.record(message);
     // A position's override is forgotten only when the server says it closed (position_closed):
@@ -617,7 +679,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   #written(gen: number, error: Error | undefined | null): void {
     if (gen !== this.#gen) return; // that socket is gone; its unconfirmed messages were re-queued
     if (error) {
-      this.#debug(`write failed: ${this.#redact(error.message)}`);
+      this.#debug(`write failed: ${this.#redactor.text(error.message)}`);
       this.#linkLost(1006, "write failed");
       return;
     }
@@ -627,9 +689,31 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
 
   // ---- inbound (the hot path) -----------------------------------------------------------------
 
+  /**
+   * Parses a frame with the key redacted from it first, so nothing built from the frame (message,
+   * unknown value, `raw`, error texts and causes) can carry the key. A key written with JSON
+   * escapes (`\u0041...`) is not in the text but appears once parsed: frames with a backslash
+   * (rare) are checked again after parsing.
+   */
+  #decode(frame: string): ReturnType<typeof parseServerMessage<M>> {
+    const redactor = this.#redactor;
+    const text = redactor.leaks(frame) ? redactor.text(frame) : frame;
+    const result = parseServerMessage<M>(text, this.#parse);
+    if (!text.includes("\\") || result.kind === "invalid") return result;
+    if (result.kind === "unknown") {
+      const value = redactor.value(result.value);
+      return value === result.value ? result : { ...result, value, type: redactor.text(result.type) };
+    }
+    const message = redactor.value(result.message);
+    if (message === result.message) return result;
+    const redacted: typeof result = { kind: "message", message };
+    if (result.precisionLoss !== undefined) redacted.precisionLoss = result.precisionLoss.map(redactor.text);
+    return redacted;
+  }
+
   #dispatch(text: string): void {
     if (this.#userClosed) return;
-    const result = parseServerMessage<M>(text, this.#parse);
+    const result = this.#decode(text);
     if (result.kind === "message") {
       const message = result.message;
       if (result.precisionLoss !== undefined) {
@@ -684,16 +768,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   }
 
   #debug(message: string): void {
-    if (this.listenerCount("debug") > 0) this.emit("debug", this.#redact(message));
-  }
-
-  /**
-   * Server-provided text could echo the key; nothing we emit may contain it. (A key of 1-3
-   * characters would turn every debug line to noise, and protects nothing anyway.)
-   */
-  #redact(text: string): string {
-    const key = this.#p.apiKey;
-    return key.length >= 4 && text.includes(key) ? text.split(key).join("[redacted]") : text;
+    if (this.listenerCount("debug") > 0) this.emit("debug", this.#redactor.text(message));
   }
 }
 

@@ -6,7 +6,17 @@ export * from "./types.js";
 export { StreamClient, CLIENT_DEFAULTS } from "./client.js";
 export { StreamConnection } from "./connection.js";
 export { StreamConnectionLanes } from "./lanes.js";
-export { computeBackoffDelay, classifyClose, reconnectRetryPolicy, type BackoffPolicy } from "./backoff.js";
+export { computeBackoffDelay, reconnectRetryPolicy, type BackoffPolicy } from "./backoff.js";
+export {
+  classifyClose,
+  classifyDisconnect,
+  classifyRefusal,
+  FATAL_CLOSE_CODES,
+  FATAL_REFUSALS,
+  TRANSIENT_REFUSALS,
+  type DisconnectCause,
+  type DisconnectVerdict,
+} from "./policy.js";
 export { isLoopbackHost } from "./endpoint.js";
 export {
   StrategyConfigBuilder,

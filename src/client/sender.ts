@@ -1,15 +1,27 @@
 /**
- * `StreamSender`: one method per client message, the official SDK's position selectors, and
- * nothing else. Validation, queuing and state recording happen in the connection's `submit`.
+ * `StreamSender`: one method per client message, the official SDK's position selectors, and the
+ * validation every outgoing message passes (strategy rules, then the strict schema). Queuing and
+ * state recording happen in the target's `submit`.
  */
 import { StreamValidationError } from "../errors.js";
-import type { ClientMessage, StrategyConfig, WatchWalletEntry } from "../protocol/index.js";
+import {
+  stringifyClientMessage,
+  validateStrategy,
+  type ClientMessage,
+  type StrategyConfig,
+  type WatchWalletEntry,
+} from "../protocol/index.js";
 import type { PositionSelector, StreamSender } from "./types.js";
 
-/** What a sender writes to: the connection. */
+/** What a sender writes to: the connection (or a test double). */
 export interface SenderTarget {
-  /** Validates, records and queues one message; throws synchronously if it cannot be sent. */
-  submit(message: ClientMessage, deadlineTimeoutSec?: number): void;
+  /** The deadline in force: a strategy sent without a new deadline is validated against it. */
+  readonly deadlineTimeoutSec: number | undefined;
+  /**
+   * Records and queues one message that passed validation, as `text`; with `deadlineTimeoutSec`,
+   * that deadline becomes the one in force. Throws synchronously if it cannot be sent (closed).
+   */
+  submit(message: ClientMessage, text: string, deadlineTimeoutSec?: number): void;
 }
 
 type Selected = { position_id: number | bigint } | { token_account: string };
@@ -33,45 +45,51 @@ export function selectPosition(selector: PositionSelector): Selected {
   );
 }
 
-/** Builds the sender of a connection. */
+/** Builds the sender of a connection: validates each message, then hands it to `target`. */
 export function createSender(target: SenderTarget): StreamSender {
+  const submit = (message: ClientMessage, deadlineTimeoutSec?: number): void => {
+    if (message?.type === "update_strategy" || message?.type === "configure") {
+      validateStrategy(message.strategy, deadlineTimeoutSec ?? target.deadlineTimeoutSec);
+    }
+    target.submit(message, stringifyClientMessage(message), deadlineTimeoutSec);
+  };
   return {
     send(message: ClientMessage): void {
-      target.submit(message);
+      submit(message);
     },
     ping(clientTimeMs: number = Date.now()): void {
-      target.submit({ type: "ping", client_time_ms: clientTimeMs });
+      submit({ type: "ping", client_time_ms: clientTimeMs });
     },
     updateStrategy(strategy: StrategyConfig, deadlineTimeoutSec?: number): void {
-      target.submit({ type: "update_strategy", strategy } as ClientMessage, deadlineTimeoutSec);
+      submit({ type: "update_strategy", strategy }, deadlineTimeoutSec);
     },
     closePosition(selector: PositionSelector): void {
-      target.submit({ type: "close_position", ...selectPosition(selector) });
+      submit({ type: "close_position", ...selectPosition(selector) });
     },
     closeById(positionId: number | bigint): void {
-      target.submit({ type: "close_position", position_id: positionId });
+      submit({ type: "close_position", position_id: positionId });
     },
     requestExitSignal(selector: PositionSelector, slippageBps?: number): void {
       const message: ClientMessage = { type: "request_exit_signal", ...selectPosition(selector) };
       if (slippageBps !== undefined) message.slippage_bps = slippageBps;
-      target.submit(message);
+      submit(message);
     },
     requestExitSignalById(positionId: number | bigint, slippageBps?: number): void {
       const message: ClientMessage = { type: "request_exit_signal", position_id: positionId };
       if (slippageBps !== undefined) message.slippage_bps = slippageBps;
-      target.submit(message);
+      submit(message);
     },
     updateWallets(walletPubkeys: string[]): void {
-      target.submit({ type: "update_wallets", wallet_pubkeys: walletPubkeys });
+      submit({ type: "update_wallets", wallet_pubkeys: walletPubkeys });
     },
     updateWatchWallets(watchWallets: WatchWalletEntry[]): void {
-      target.submit({ type: "update_watch_wallets", watch_wallets: watchWallets } as ClientMessage);
+      submit({ type: "update_watch_wallets", watch_wallets: watchWallets });
     },
     updatePositionStrategy(positionId: number | bigint, strategy: StrategyConfig): void {
-      target.submit({ type: "update_position_strategy", position_id: positionId, strategy } as ClientMessage);
+      submit({ type: "update_position_strategy", position_id: positionId, strategy });
     },
     mirrorBuyResult(mint: string, success: boolean): void {
-      target.submit({ type: "mirror_buy_result", mint, success });
+      submit({ type: "mirror_buy_result", mint, success });
     },
   };
 }

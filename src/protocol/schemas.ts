@@ -21,8 +21,8 @@ import {
 
 /** A string field whose known values are listed, but which accepts any string (forward compatible). */
 type Open<T extends string> = T | (string & {});
-function openString<const T extends readonly string[]>(_known: T): z.ZodType<Open<T[number]>, unknown> {
-  return z.string() as unknown as z.ZodType<Open<T[number]>, unknown>;
+function openString<const T extends readonly string[]>(_known: T): z.ZodType<Open<T[number]>, Open<T[number]>> {
+  return z.string() as unknown as z.ZodType<Open<T[number]>, Open<T[number]>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -83,9 +83,15 @@ function nested(strict: boolean) {
     sell_pct: pct,
     trailing_stop_pct: pct.optional(),
   });
+  // The crate requires both thresholds on the wire; a caller may leave them out (0 = off), so
+  // the strict (outgoing) schema fills 0 and the lenient one (the server's reading) requires them.
+  // A stop loss above 100 % of the entry cost could never fire.
+  // (Typed as the defaulted field either way: both output a number, and the input type is the
+  // caller's, which may leave it out.)
+  const threshold = (s: z.ZodNumber) => (strict ? s.default(0) : s) as z.ZodDefault<z.ZodNumber>;
   const Strategy = obj({
-    target_profit_pct: pct,
-    stop_loss_pct: pct,
+    target_profit_pct: threshold(pct),
+    stop_loss_pct: threshold(strict ? pct.max(100, "must be <= 100 (a loss cannot exceed the entry cost)") : pct),
     trailing_stop_pct: pct.optional(),
     sell_on_graduation: z.boolean().optional(),
     take_profit_levels: z.array(TakeProfitLevel).optional(),
@@ -130,6 +136,25 @@ export const WatchWalletEntrySchema = strictNested.WatchWallet;
 export const MirrorConfigSchema = strictNested.MirrorConfig;
 
 export type TakeProfitLevel = z.input<typeof TakeProfitLevelSchema>;
+/**
+ * An exit strategy (`StrategyConfigMsg`, protocol.md section 5.1). Every rule is optional:
+ * **0 or absent means off**. Percentages are of the position's entry cost.
+ *
+ * - `target_profit_pct`: take profit at this gain (ignored while `take_profit_levels` is non-empty);
+ *   sent as 0 when absent (the wire requires the field).
+ * - `stop_loss_pct`: exit at this loss, at most 100; sent as 0 when absent (the wire requires it).
+ * - `trailing_stop_pct`: exit when profit falls this many percentage points below its peak.
+ * - `take_profit_levels`: an exit ladder; `sell_on_graduation`, `liquidity_guard`,
+ *   `breakeven_trail_pct` as in the protocol.
+ *
+ * At least one of take profit, stop loss, trailing stop or the client-side deadline must be > 0
+ * (see `validateStrategy`).
+ *
+ * @example
+ * ```ts
+ * const strategy: StrategyConfig = { stop_loss_pct: 5 }; // take profit off
+ * ```
+ */
 export type StrategyConfig = z.input<typeof StrategyConfigSchema>;
 export type AutoBuyConfig = z.input<typeof AutoBuyConfigSchema>;
 export type WatchWalletEntry = z.input<typeof WatchWalletEntrySchema>;
@@ -518,7 +543,9 @@ export const UpdateWatchWalletsSchema = strictClientSchemas.update_watch_wallets
 export const UpdatePositionStrategySchema = strictClientSchemas.update_position_strategy;
 export const MirrorBuyResultSchema = strictClientSchemas.mirror_buy_result;
 
-type ClientOut<K extends ClientMessageType> = z.output<(typeof strictClientSchemas)[K]>;
+// What a caller writes (the schemas' input): strategy thresholds may be left out, and
+// `stringifyClientMessage` writes them as 0.
+type ClientOut<K extends ClientMessageType> = z.input<(typeof strictClientSchemas)[K]>;
 export type Ping = ClientOut<"ping">;
 export type Configure = ClientOut<"configure">;
 export type UpdateStrategy = ClientOut<"update_strategy">;

@@ -90,8 +90,9 @@ interface Waiter<M extends IntMode> {
   resolve(event: StreamEvent<M> | null): void;
 }
 
+/** The official SDK's `fromConnection(connection, strategy, ...)` form: a strategy, not a configure. */
 function isStrategy(value: unknown): value is StrategyConfig {
-  return typeof value === "object" && value !== null && "target_profit_pct" in value;
+  return typeof value === "object" && value !== null && !("deadline_timeout_sec" in value);
 }
 
 function deadlineSecOf(value: number | undefined): number {
@@ -280,7 +281,11 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
    */
   recv(): Promise<StreamEvent<M> | null> {
     if (!this.#buffer) {
-      return Promise.reject(new StreamError("validation", "recv() is unavailable: the session was created with buffer: false"));
+      return Promise.reject(
+        new StreamValidationError("recv() is unavailable: the session was created with buffer: false", [
+          { path: "buffer", message: "recv() needs buffer: true (the default)" },
+        ]),
+      );
     }
     const event = this.#inbox.shift();
     if (event !== undefined) return Promise.resolve(event);
@@ -355,7 +360,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
    */
   updateStrategy(strategy: StrategyConfig, deadlineTimeoutSec: number = this.#deadlineSec): void {
     validateStrategy(strategy, deadlineTimeoutSec);
-    this.sender().updateStrategy(strategy);
+    this.sender().updateStrategy(strategy, deadlineTimeoutSec);
     this.#deadlineSec = deadlineSecOf(deadlineTimeoutSec);
     this.#deadlines.setDeadline(this.#deadlineSec * 1_000);
     for (const handle of this.#book.all()) this.#refreshDeadline(positionKey(handle.position_id));

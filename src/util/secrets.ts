@@ -18,7 +18,10 @@ export interface Redactor {
    * what it was.
    */
   error(error: unknown): Error;
-  /** A deep copy of a JSON-like value with every string (and key) redacted. */
+  /**
+   * A JSON-like value with every string (and key) redacted: the parts that held a secret are
+   * copied, the rest shared; the value itself when it held none (so `value(x) === x` says "clean").
+   */
   value<T>(value: T): T;
   /** True when the text holds one of the secrets. */
   leaks(text: string): boolean;
@@ -41,10 +44,26 @@ export function createRedactor(secrets: Iterable<string | undefined>, minLength 
   };
   const value = <T>(input: T, depth = 0): T => {
     if (typeof input === "string") return text(input) as T;
-    if (depth > 20 || input === null || typeof input !== "object") return input;
-    if (Array.isArray(input)) return input.map((v) => value(v, depth + 1)) as T;
+    if (depth > 20 || input === null || typeof input !== "object" || list.length === 0) return input;
     if (input instanceof Error) return error(input) as T;
-    return Object.fromEntries(Object.entries(input).map(([k, v]) => [text(k), value(v, depth + 1)])) as T;
+    if (Array.isArray(input)) {
+      let out: unknown[] | undefined;
+      input.forEach((v: unknown, i) => {
+        const r = value(v, depth + 1);
+        if (r !== v) (out ??= [...input])[i] = r;
+      });
+      return (out ?? input) as T;
+    }
+    let out: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(input)) {
+      const rk = text(k);
+      const rv = value(v, depth + 1);
+      if (rk === k && rv === v) continue;
+      out ??= { ...(input as Record<string, unknown>) };
+      if (rk !== k) delete out[k];
+      out[rk] = rv;
+    }
+    return (out ?? input) as T;
   };
   const error = (input: unknown, depth = 0): Error => {
     if (!(input instanceof Error)) return new Error(text(String(input)));

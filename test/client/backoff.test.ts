@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { classifyClose, computeBackoffDelay } from "../../src/client/backoff.js";
+import { computeBackoffDelay } from "../../src/client/backoff.js";
 import { Heartbeat } from "../../src/client/heartbeat.js";
 
 const policy = { initialDelayMs: 100, maxDelayMs: 5000 };
@@ -43,31 +43,6 @@ describe("computeBackoffDelay", () => {
   it("clamps a random source outside [0, 1)", () => {
     expect(computeBackoffDelay(0, policy, () => -3)).toBe(50);
     expect(computeBackoffDelay(0, policy, () => 7)).toBe(100);
-  });
-});
-
-describe("classifyClose", () => {
-  it.each([
-    [1000, "retry"],
-    [1001, "retry"],
-    [1002, "fatal"],
-    [1003, "fatal"],
-    [1005, "retry"],
-    [1006, "retry"],
-    [1007, "fatal"],
-    [1008, "retry"],
-    [1009, "fatal"],
-    [1010, "fatal"],
-    [1011, "retry"],
-    [1012, "retry"],
-    [1013, "retry"],
-    [1014, "retry"],
-    [1015, "fatal"],
-    [4000, "retry"],
-    [4999, "retry"],
-    [0, "retry"],
-  ] as const)("%d -> %s", (code, verdict) => {
-    expect(classifyClose(code)).toBe(verdict);
   });
 });
 

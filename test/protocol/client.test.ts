@@ -150,10 +150,10 @@ const refused: [string, unknown, string, string][] = [
     `invalid configure message: mirror_config.cooldown_sec: ${U64}, received null`,
   ],
   [
-    "missing required strategy field",
-    { type: "update_strategy", strategy: { target_profit_pct: 5 } },
+    "a stop loss above 100 %",
+    { type: "update_strategy", strategy: { target_profit_pct: 5, stop_loss_pct: 150 } },
     "strategy.stop_loss_pct",
-    "invalid update_strategy message: strategy.stop_loss_pct: Invalid input: expected number, received undefined",
+    "invalid update_strategy message: strategy.stop_loss_pct: must be <= 100 (a loss cannot exceed the entry cost)",
   ],
   [
     "configure with no wallets",

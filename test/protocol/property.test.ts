@@ -181,7 +181,8 @@ describe("valid messages round-trip", () => {
   const strategy = fc.record(
     {
       target_profit_pct: pct,
-      stop_loss_pct: pct,
+      // A loss cannot exceed the entry cost: stop losses above 100 are refused.
+      stop_loss_pct: fc.double({ min: 0, max: 100, noNaN: true }).map((v) => (v === 0 ? 0 : v)),
       trailing_stop_pct: pct,
       sell_on_graduation: fc.boolean(),
       take_profit_levels: fc.array(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StreamValidationError, validateStrategy, type StrategyConfig } from "../../src/index.js";
+import { stringifyClientMessage } from "../../src/protocol/index.js";
 
 const AT_LEAST_ONE =
   "at least one of strategy.target_profit_pct, strategy.stop_loss_pct, strategy.trailing_stop_pct, or deadline_timeout_sec must be > 0";
@@ -42,6 +43,10 @@ describe("validateStrategy accepts", () => {
     ],
     ["a ladder level without trailing_stop_pct", { ...S, take_profit_levels: [{ profit_pct: 0.01, sell_pct: 0.01 }] }, undefined],
     ["an empty ladder", { ...S, take_profit_levels: [] }, undefined],
+    ["stop loss alone, take profit absent (absent means off)", { stop_loss_pct: 5 }, undefined],
+    ["take profit alone, stop loss absent", { target_profit_pct: 5 }, undefined],
+    ["nothing but a deadline", {}, 45],
+    ["a stop loss of exactly 100", { stop_loss_pct: 100 }, undefined],
     ["very large but finite numbers", { target_profit_pct: 1e300, stop_loss_pct: 100 }, 1e9],
   ] as [string, StrategyConfig, number | undefined][])("%s", (_name, strategy, deadline) => {
     expect(() => validateStrategy(strategy, deadline)).not.toThrow();
@@ -75,8 +80,22 @@ describe("validateStrategy refuses", () => {
     ["Infinity stop loss", { ...S, stop_loss_pct: Number.POSITIVE_INFINITY }, undefined, "strategy.stop_loss_pct", ["strategy.stop_loss_pct"]],
     ["NaN trailing stop", { ...S, trailing_stop_pct: Number.NaN }, undefined, "strategy.trailing_stop_pct", ["strategy.trailing_stop_pct"]],
     ["a quoted number", { ...S, target_profit_pct: "5" }, undefined, "strategy.target_profit_pct", ["strategy.target_profit_pct"]],
-    ["missing take profit", { stop_loss_pct: 1 }, undefined, "strategy.target_profit_pct", ["strategy.target_profit_pct"]],
-    ["missing stop loss", { target_profit_pct: 1 }, undefined, "strategy.stop_loss_pct", ["strategy.stop_loss_pct"]],
+    ["nothing set at all", {}, undefined, "strategy", ["strategy"]],
+    ["a stop loss above 100 (it could never fire)", { ...S, stop_loss_pct: 150 }, undefined, "strategy.stop_loss_pct", ["strategy.stop_loss_pct"]],
+    [
+      "a typo is named first, before the rule it left unset",
+      { take_profit: 5 },
+      undefined,
+      "strategy.take_profit",
+      ["strategy.take_profit"],
+    ],
+    [
+      "a typo beside other faults comes first",
+      { take_profit: 5, stop_loss_pct: -1, take_profit_levels: [{ profit_pct: 10, sell_pct: 50, sell: 1 }] },
+      undefined,
+      "strategy.take_profit",
+      ["strategy.take_profit", "strategy.take_profit_levels.0.sell", "strategy.stop_loss_pct"],
+    ],
     ["negative deadline", S, -1, "deadline_timeout_sec", ["deadline_timeout_sec"]],
     ["NaN deadline", S, Number.NaN, "deadline_timeout_sec", ["deadline_timeout_sec"]],
     ["Infinity deadline", { target_profit_pct: 0, stop_loss_pct: 0 }, Number.POSITIVE_INFINITY, "deadline_timeout_sec", ["deadline_timeout_sec"]],
@@ -155,9 +174,29 @@ describe("validateStrategy refuses", () => {
     expect(refusal({ ...S, stop_loss_pct: Number.NaN }).message).toBe(
       "invalid strategy: strategy.stop_loss_pct: must be a finite number",
     );
-    expect(refusal({ stop_loss_pct: 1 }).message).toBe("invalid strategy: strategy.target_profit_pct: is required");
+    expect(refusal({ ...S, stop_loss_pct: 100.5 }).message).toBe("invalid strategy: strategy.stop_loss_pct: must be <= 100");
+    expect(refusal({ take_profit: 5, stop_loss_pct: 5 }).message).toBe(
+      "invalid strategy: strategy.take_profit: unknown key (did you mean target_profit_pct?)",
+    );
     expect(refusal({ ...S, take_profit_levels: [{ profit_pct: 0, sell_pct: 101 }] }).message).toBe(
       "invalid strategy: strategy.take_profit_levels.0.profit_pct: must be > 0; strategy.take_profit_levels.0.sell_pct: must be > 0 and <= 100",
     );
+  });
+});
+
+describe("absent thresholds on the wire", () => {
+  it("are written as 0 (the protocol requires both fields); a stop loss above 100 is refused by the schema too", () => {
+    const strategy: StrategyConfig = { stop_loss_pct: 5 };
+    expect(stringifyClientMessage({ type: "update_strategy", strategy })).toBe(
+      '{"type":"update_strategy","strategy":{"target_profit_pct":0,"stop_loss_pct":5}}',
+    );
+    expect(JSON.parse(stringifyClientMessage({ type: "update_position_strategy", position_id: 7, strategy: { target_profit_pct: 9 } }))).toEqual({
+      type: "update_position_strategy",
+      position_id: 7,
+      strategy: { target_profit_pct: 9, stop_loss_pct: 0 },
+    });
+    expect(() =>
+      stringifyClientMessage({ type: "update_position_strategy", position_id: 7, strategy: { stop_loss_pct: 101 } }),
+    ).toThrow(/stop_loss_pct/);
   });
 });

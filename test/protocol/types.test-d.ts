@@ -143,7 +143,8 @@ describe("client messages", () => {
     const m = {} as ClientMessage;
     if (m.type === "configure") {
       expectTypeOf(m.wallet_pubkeys).toEqualTypeOf<string[]>();
-      expectTypeOf(m.strategy.target_profit_pct).toEqualTypeOf<number>();
+      // 0 or absent means off: the stringifier writes an absent threshold as 0.
+      expectTypeOf(m.strategy.target_profit_pct).toEqualTypeOf<number | undefined>();
     }
   });
 });

@@ -1,38 +1,29 @@
 /**
  * An in-memory connection implementing `SessionConnection`, for session logic tests (the real
- * socket path is covered in session-socket.test.ts). Frames go through the real protocol codec.
+ * socket path is covered in session-socket.test.ts). Frames go through the real protocol codec, and
+ * outgoing messages through the real sender: the same validation (strategy rules against the
+ * deadline in force, strict schema) a `StreamConnection` applies, so a test cannot pass here with a
+ * message the real connection would refuse.
  */
 import { EventEmitter } from "eventemitter3";
+import { createSender } from "../../src/client/sender.js";
 import type {
   ConnectOptions,
   InboundMessage,
-  PositionSelector,
   StreamConfigure,
   StreamConnectionEvents,
   StreamSender,
 } from "../../src/client/types.js";
-import { StreamError } from "../../src/errors.js";
+import { StreamClosedError } from "../../src/errors.js";
 import {
   parseClientMessage,
   parseServerMessage,
-  stringifyClientMessage,
   writeJson,
   type ClientMessage,
   type HelloOk,
   type IntMode,
-  type StrategyConfig,
-  type WatchWalletEntry,
 } from "../../src/protocol/index.js";
 import type { SessionClient, SessionConnection } from "../../src/session/index.js";
-
-function selector(sel: PositionSelector): { position_id?: number | bigint; token_account?: string } {
-  if (typeof sel === "string") return { token_account: sel };
-  if (typeof sel === "number" || typeof sel === "bigint") return { position_id: sel };
-  if ("position_id" in sel) return { position_id: sel.position_id };
-  if ("positionId" in sel) return { position_id: sel.positionId };
-  if ("token_account" in sel) return { token_account: sel.token_account };
-  return { token_account: sel.tokenAccount };
-}
 
 export class FakeConnection<M extends IntMode = "number">
   extends EventEmitter<StreamConnectionEvents<M>>
@@ -43,8 +34,10 @@ export class FakeConnection<M extends IntMode = "number">
   readonly discarded: (number | bigint)[] = [];
   closed = false;
   closeCalls = 0;
-  readonly deadlineTimeoutSec: number | undefined;
+  /** The deadline in force, as the real connection keeps it (a new one comes with `updateStrategy`). */
+  deadlineTimeoutSec: number | undefined;
   readonly #ints: M | undefined;
+  readonly #sender: StreamSender;
   readonly #queue: InboundMessage<M>[] = [];
   readonly #waiters: ((m: InboundMessage<M> | null) => void)[] = [];
   #failure: Error | undefined;
@@ -53,6 +46,19 @@ export class FakeConnection<M extends IntMode = "number">
     super();
     this.#ints = options.ints;
     this.deadlineTimeoutSec = options.deadlineTimeoutSec;
+    const self = this;
+    this.#sender = createSender({
+      get deadlineTimeoutSec() {
+        return self.deadlineTimeoutSec;
+      },
+      submit: (_message, text, deadline) => {
+        if (this.closed) throw new StreamClosedError("the connection is closed; nothing can be sent");
+        const parsed = parseClientMessage(text);
+        if (parsed.kind !== "message") throw new Error(`fake: unreadable client frame ${text}`);
+        this.sent.push(parsed.message);
+        if (deadline !== undefined) this.deadlineTimeoutSec = deadline;
+      },
+    });
   }
 
   /** Delivers a server frame (an object is written as JSON first, bigints as bare integers). */
@@ -107,28 +113,7 @@ export class FakeConnection<M extends IntMode = "number">
   }
 
   sender(): StreamSender {
-    const send = (message: ClientMessage): void => {
-      if (this.closed) throw new StreamError("closed", "connection closed");
-      const raw = stringifyClientMessage(message);
-      const parsed = parseClientMessage(raw);
-      if (parsed.kind !== "message") throw new Error(`fake: unreadable client frame ${raw}`);
-      this.sent.push(parsed.message);
-    };
-    return {
-      send,
-      ping: (clientTimeMs = Date.now()) => send({ type: "ping", client_time_ms: clientTimeMs }),
-      updateStrategy: (strategy: StrategyConfig) => send({ type: "update_strategy", strategy }),
-      closePosition: (sel) => send({ type: "close_position", ...selector(sel) }),
-      closeById: (id) => send({ type: "close_position", position_id: id }),
-      requestExitSignal: (sel, bps) =>
-        send({ type: "request_exit_signal", ...selector(sel), ...(bps === undefined ? {} : { slippage_bps: bps }) }),
-      requestExitSignalById: (id, bps) =>
-        send({ type: "request_exit_signal", position_id: id, ...(bps === undefined ? {} : { slippage_bps: bps }) }),
-      updateWallets: (wallets: string[]) => send({ type: "update_wallets", wallet_pubkeys: wallets }),
-      updateWatchWallets: (entries: WatchWalletEntry[]) => send({ type: "update_watch_wallets", watch_wallets: entries }),
-      updatePositionStrategy: (id, strategy) => send({ type: "update_position_strategy", position_id: id, strategy }),
-      mirrorBuyResult: (mint, success) => send({ type: "mirror_buy_result", mint, success }),
-    };
+    return this.#sender;
   }
 
   discardPending(positionId: number | bigint): number {

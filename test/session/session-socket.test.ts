@@ -157,6 +157,21 @@ describe("StreamSession over a real socket", () => {
     expect(received(server, "request_exit_signal")).toEqual([{ type: "request_exit_signal", position_id }]);
   });
 
+  it("a timeout-only updateStrategy(strategy, deadlineSec) after a deadline-less connect reaches the server and arms the deadline", async () => {
+    const server = await startServer({ allowEmptyStrategy: true });
+    const session = await connect(server); // no deadline_timeout_sec
+    const { position_id } = server.openPosition({ wallet: WALLET });
+    await next(session, "position_opened");
+    session.updateStrategy({ target_profit_pct: 0, stop_loss_pct: 0 }, 0.2);
+    expect((session.connection as { state?: { deadlineTimeoutSec?: number } }).state?.deadlineTimeoutSec).toBe(0.2);
+    await next(session, "deadline");
+    await next(session, "exit_signal_with_tx");
+    expect(received(server, "update_strategy")).toEqual([
+      { type: "update_strategy", strategy: { target_profit_pct: 0, stop_loss_pct: 0 } },
+    ]);
+    expect(received(server, "request_exit_signal")).toEqual([{ type: "request_exit_signal", position_id }]);
+  });
+
   it("handles follow ladder exits and the balance_update of each settled sale", async () => {
     const server = await startServer();
     const keypair = Keypair.generate();

@@ -359,7 +359,8 @@ describe("events", () => {
     await vi.waitFor(() => expect(profits).toHaveLength(100));
     expect(profits).toEqual([...Array(100).keys()]);
     expect(session.stats().pending).toBe(0);
-    await expect(session.recv()).rejects.toBeInstanceOf(StreamError);
+    await expect(session.recv()).rejects.toBeInstanceOf(StreamValidationError);
+    await expect(session.recv()).rejects.toMatchObject({ code: "validation", field: "buffer" });
   });
 
   it("recv() and for-await: pending recv resolves on arrival; events after the connection ends are drained, then null", async () => {
@@ -457,6 +458,23 @@ describe("commands", () => {
       { type: "close_position", position_id: 1 },
     ]);
     expect(session.sender()).toBeDefined();
+  });
+
+  it("updateStrategy(strategy, deadlineSec) hands the deadline to the connection (a timeout-only strategy after a deadline-less connect)", async () => {
+    const conn = new FakeConnection(); // connected without a deadline, like the real connection
+    const session = StreamSession.fromConnection(conn);
+    sessions.push(session);
+    // The connection's own validation refuses a timeout-only strategy without a deadline...
+    expect(() => conn.sender().updateStrategy({ target_profit_pct: 0, stop_loss_pct: 0 })).toThrow(StreamValidationError);
+    // ...so the session must pass the new deadline along with the strategy.
+    session.updateStrategy({ target_profit_pct: 0, stop_loss_pct: 0 }, 60);
+    expect(conn.deadlineTimeoutSec).toBe(60);
+    session.updateStrategy({ stop_loss_pct: 0 });
+    expect(conn.sentOf("update_strategy").map((m) => m.strategy)).toEqual([
+      { target_profit_pct: 0, stop_loss_pct: 0 },
+      { target_profit_pct: 0, stop_loss_pct: 0 },
+    ]);
+    expect(session.deadlineTimeoutSec).toBe(60);
   });
 
   it("updateStrategyOptional (official SDK) fills disabled thresholds and keeps the deadline", async () => {

@@ -16,6 +16,14 @@
  * socket before the frame arrived. No exit may be delivered twice, and none that the server did
  * not send.
  *
+ * The hostile phase (after the faults above, unless `hostile: false`): every reconnect refused with
+ * a transient code for a while (retried with backoff, never faster than the backoff's ceiling
+ * allows), one frame above `maxPayload` (an error event naming the limit, one reconnect; the link
+ * it cut counts as stalled for the exits written after it), then the faults again and the same
+ * exactly-once and state checks; finally a fatal end, alternating by seed: a refusal retrying
+ * cannot fix (`wallet_not_registered`) or a second oversize frame. The connection must end after
+ * exactly one more attempt (or none), with a typed error carrying the server's code or the limit.
+ *
  * Other invariants: every handshake's `configure` carries a state the client set, never older
  * than one the server already applied; after quiescing (stalls resumed, faults stopped) exactly
  * one connection is open and its strategy, wallets and per-position overrides equal the client's
@@ -23,7 +31,15 @@
  * `null` promptly after `close()`.
  */
 import { Keypair } from "@solana/web3.js";
-import { StreamClient, StreamConnection, StreamSession, type StreamEvent } from "../../src/index.js";
+import {
+  StreamClient,
+  StreamConnection,
+  StreamHandshakeError,
+  StreamPayloadTooLargeError,
+  StreamSession,
+  type StreamError,
+  type StreamEvent,
+} from "../../src/index.js";
 import type { StrategyConfig } from "../../src/protocol/index.js";
 import { MockStreamServer, type MockConnection, type MockExitSignal } from "../../src/testing/index.js";
 
@@ -47,6 +63,8 @@ export interface SoakOptions {
   /** Called about every `progressEveryMs` with the counters so far. */
   onProgress?: (stats: SoakStats) => void;
   progressEveryMs?: number;
+  /** Run the hostile phase (refused reconnects, oversize frames, a fatal end). @defaultValue true */
+  hostile?: boolean;
 }
 
 export interface SoakStats {
@@ -67,6 +85,10 @@ export interface SoakStats {
   droppedLow: number;
   heapBaselineMb: number;
   heapMaxMb: number;
+  /** Hostile phase: refused handshakes, oversize frames sent, and how the connection ended. */
+  refusedHandshakes: number;
+  oversizeFrames: number;
+  endedWith: string | undefined;
 }
 
 export interface SoakResult {
@@ -78,9 +100,18 @@ export interface SoakResult {
 export const SOAK_API_KEY = "soak-secret-key-7f3a9c";
 const DROP_CODES = [1001, 1006, 1011, 1012, 4000] as const;
 const MAX_OPEN = 24;
+/** The client's `maxPayload` in the soak (the default), and a frame above it. */
+const MAX_PAYLOAD = 64 * 1024;
+const OVERSIZE_FRAME = JSON.stringify({ type: "future_blob", blob: "x".repeat(MAX_PAYLOAD + 1024) });
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `predicate` every 5 ms for at most `ms`; leaves no timer behind. */
+async function waitUntil(predicate: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate() && Date.now() < deadline) await sleep(5);
 }
 
 /** Stable JSON with keys sorted and `undefined` left out, for state comparison. */
@@ -169,6 +200,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
   const client = new StreamClient(SOAK_API_KEY, {
     endpoint: server.url,
+    maxPayload: MAX_PAYLOAD,
     reconnect: { initialDelayMs: 5, maxDelayMs: 60, minUptimeMs: 50 },
     heartbeat: { intervalMs: 100, timeoutMs: 200 },
   });
@@ -193,7 +225,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     leak("invalid_message", err.message);
   });
   connection.on("unknown_message", () => unknownFrames++);
-  connection.on("error", (err) => leak("error", err.message));
+  const errors: StreamError[] = [];
+  connection.on("error", (err) => {
+    errors.push(err);
+    leak("error", `${err.message} ${String(err.cause ?? "")}`);
+  });
+  let refusedHandshakes = 0;
+  server.on("refused", (conn) => {
+    if (!conn.configured) refusedHandshakes++;
+  });
+  let oversizeFrames = 0;
+  let endedWith: string | undefined;
 
   // ---- Consumer ----
   const consumer = (async () => {
@@ -243,6 +285,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     droppedLow: Object.values(connection.stats().dropped).reduce((a, b) => a + b, 0),
     heapBaselineMb: Math.round(heapBaseline),
     heapMaxMb: Math.round(heapMax),
+    refusedHandshakes,
+    oversizeFrames,
+    endedWith,
   });
 
   // ---- Faults and commands ----
@@ -343,48 +388,52 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   };
 
   let nextProgress = started + (options.progressEveryMs ?? 10_000);
-  while (Date.now() - started < options.durationMs) {
-    await sleep(int(1, 40));
-    try {
-      act();
-    } catch (err) {
-      violate(`driver action threw: ${(err as Error).message}`);
+  const faults = async (untilMs: number): Promise<void> => {
+    while (Date.now() < untilMs) {
+      await sleep(int(1, 40));
+      try {
+        act();
+      } catch (err) {
+        violate(`driver action threw: ${(err as Error).message}`);
+      }
+      if (options.onProgress !== undefined && Date.now() >= nextProgress) {
+        nextProgress += options.progressEveryMs ?? 10_000;
+        options.onProgress(stats());
+      }
     }
-    if (options.onProgress !== undefined && Date.now() >= nextProgress) {
-      nextProgress += options.progressEveryMs ?? 10_000;
-      options.onProgress(stats());
-    }
-  }
+  };
+  await faults(started + options.durationMs);
 
   // ---- Quiesce: no more faults; every stalled link resumes; one live, configured connection ----
-  for (const t of stallTimers) clearTimeout(t);
-  stallTimers.clear();
-  server.resume();
-  const wantStrategy = canonical(latestStrategy);
-  const wantWallets = canonical([...latestWallets].sort());
-  // Overrides: for every position still open on both sides and tracked by the live connection
-  // (a refused close_position included), the live connection's last `update_position_strategy`
-  // (sent there, or replayed right after `hello_ok`) is the client's latest.
-  const overrideMismatches = (live: MockConnection): string[] => {
-    const serverOpen = new Set(openIds());
-    const lastOnLive = new Map<number, string>();
-    for (const f of live.received) {
-      if (f.message?.type === "update_position_strategy") lastOnLive.set(Number(f.message.position_id), canonical(f.message.strategy));
-    }
-    const out: string[] = [];
-    for (const [id, strategy] of overrides) {
-      // Positions of wallets no longer configured are not tracked on a new connection (protocol.md 3.6).
-      if (!serverOpen.has(id) || !live.announced.has(id) || session.position(id) === undefined) continue;
-      if (lastOnLive.get(id) === canonical(strategy)) continue;
-      const history = server.received
-        .filter((f) => (f.message?.type === "update_position_strategy" || f.message?.type === "close_position") && Number(f.message.position_id) === id)
-        .map((f) => `${f.message?.type === "close_position" ? "close@" : ""}${f.connectionId}${f.error === undefined ? "" : `!${f.error.split(":")[0]}`}`);
-      out.push(
-        `position ${id} override on the live connection ${live.id}: ${lastOnLive.get(id) ?? "missing"} vs the client's ${canonical(strategy)} ` +
-          `(sent on connections [${history.join(", ")}]; in the client's replay store: ${connection.state.positionStrategies.has(id)})`,
-      );
-    }
-    return out;
+  const settle = async (phase: string): Promise<void> => {
+    for (const t of stallTimers) clearTimeout(t);
+    stallTimers.clear();
+    server.resume();
+    const wantStrategy = canonical(latestStrategy);
+    const wantWallets = canonical([...latestWallets].sort());
+    // Overrides: for every position still open on both sides and tracked by the live connection
+    // (a refused close_position included), the live connection's last `update_position_strategy`
+    // (sent there, or replayed right after `hello_ok`) is the client's latest.
+    const overrideMismatches = (live: MockConnection): string[] => {
+      const serverOpen = new Set(openIds());
+      const lastOnLive = new Map<number, string>();
+      for (const f of live.received) {
+        if (f.message?.type === "update_position_strategy") lastOnLive.set(Number(f.message.position_id), canonical(f.message.strategy));
+      }
+      const out: string[] = [];
+      for (const [id, strategy] of overrides) {
+        // Positions of wallets no longer configured are not tracked on a new connection (protocol.md 3.6).
+        if (!serverOpen.has(id) || !live.announced.has(id) || session.position(id) === undefined) continue;
+        if (lastOnLive.get(id) === canonical(strategy)) continue;
+        const history = server.received
+          .filter((f) => (f.message?.type === "update_position_strategy" || f.message?.type === "close_position") && Number(f.message.position_id) === id)
+          .map((f) => `${f.message?.type === "close_position" ? "close@" : ""}${f.connectionId}${f.error === undefined ? "" : `!${f.error.split(":")[0]}`}`);
+        out.push(
+          `position ${id} override on the live connection ${live.id}: ${lastOnLive.get(id) ?? "missing"} vs the client's ${canonical(strategy)} ` +
+            `(sent on connections [${history.join(", ")}]; in the client's replay store: ${connection.state.positionStrategies.has(id)})`,
+        );
+      }
+      return out;
   };
   const liveState = (): { live: MockConnection | undefined; problems: string[] } => {
     const open = server.connections.filter((c) => c.configured && c.open && !c.stalled);
@@ -400,7 +449,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   try {
     await server.waitFor(() => (liveState().problems.length === 0 ? true : undefined), 10_000, "server state = client state");
   } catch {
-    for (const problem of liveState().problems) violate(`after quiescing: ${problem}`);
+    for (const problem of liveState().problems) violate(`after quiescing (${phase}): ${problem}`);
   }
   // Every required exit reaches the consumer (allow the queue to drain).
   const missing = (): string[] => [...required.keys()].filter((k) => !delivered.has(k));
@@ -413,7 +462,98 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const links = (required.get(key) ?? []).map(
       (c) => `#${c.id} ${c.closedWith === undefined ? "still open" : `closed ${c.closedWith.code}`}${droppedByDriver.has(c.id) ? " (dropped by the driver)" : " (not dropped by the driver)"}`,
     );
-    violate(`required exit never delivered: position ${s?.position_id} (${s?.reason}), written to ${links.join(", ")}`);
+    violate(`required exit never delivered (${phase}): position ${s?.position_id} (${s?.reason}), written to ${links.join(", ")}`);
+  }
+  };
+  await settle("faults");
+
+  // ---- Hostile phase (see the header) ----
+  if (options.hostile ?? true) {
+    const live = async (what: string): Promise<MockConnection | undefined> => {
+      try {
+        await server.waitFor(() => liveConn(), 5_000, what);
+      } catch {
+        violate(`hostile: no live connection ${what}`);
+      }
+      return liveConn();
+    };
+    // 1. Transient refusals: retried with backoff, at most as often as its ceiling allows.
+    count("hostile: transient refusals");
+    server.refuseConfigure({ code: "too_many_sessions", message: "the previous session is still counted" });
+    const refusedBefore = refusedHandshakes;
+    for (const c of server.connections) droppedByDriver.add(c.id);
+    server.dropConnections(1011, "soak: restart");
+    const windowMs = 600;
+    await sleep(windowMs);
+    const refused = refusedHandshakes - refusedBefore;
+    // Backoff: 5 ms doubling to a 60 ms ceiling, jitter x[0.5, 1]: ~30 ms apart at worst.
+    if (refused < 2) violate(`hostile: a transient refusal was not retried (${refused} refused attempts)`);
+    if (refused > windowMs / 30 + 6) violate(`hostile: refused reconnects looped: ${refused} in ${windowMs} ms`);
+    if (!errors.some((e) => e instanceof StreamHandshakeError && e.serverCode === "too_many_sessions" && e.retryable)) {
+      violate("hostile: transient refusals were not reported as retryable StreamHandshakeErrors");
+    }
+    server.refuseConfigure(undefined);
+    await live("after the transient refusals");
+    // 2. One oversize frame: an error event naming the limit, one reconnect; the cut link counts as
+    // stalled. (A link the client is already leaving, on a heartbeat verdict, may never read it:
+    // then the next link gets one.)
+    const oversizeErrors = (): StreamPayloadTooLargeError[] => errors.filter((e) => e instanceof StreamPayloadTooLargeError);
+    count("hostile: oversize frame");
+    for (let tries = 0; tries < 5 && oversizeErrors().length === 0; tries++) {
+      const link = await live("for the oversize frame");
+      if (link === undefined) break;
+      tainted.add(link.id);
+      oversizeFrames++;
+      server.send(OVERSIZE_FRAME, link);
+      await waitUntil(() => oversizeErrors().length > 0 || (!link.open && connection.status !== "open"), 5_000);
+    }
+    const oversize = oversizeErrors();
+    if (oversize.length !== 1 || oversize[0]?.limit !== MAX_PAYLOAD) {
+      violate(`hostile: expected one StreamPayloadTooLargeError naming ${MAX_PAYLOAD}, got ${oversize.length}`);
+    }
+    await live("after the oversize frame");
+    // 3. The faults again, then the same checks.
+    await faults(Date.now() + Math.min(5_000, Math.max(1_000, options.durationMs / 5)));
+    await settle("hostile");
+    // 4. The fatal end: one more attempt at most, then a typed error; the session ends.
+    const attempts = (): number => handshakes + refusedHandshakes;
+    let consumerEnded = false;
+    void consumer.then(() => (consumerEnded = true));
+    const fatalByRefusal = options.seed % 2 === 1;
+    let attemptsBefore = attempts();
+    if (fatalByRefusal) {
+      count("hostile: fatal refusal");
+      server.refuseConfigure({ code: "wallet_not_registered", message: "wallet is not registered to this API key" });
+      server.dropConnections(1011, "soak: restart");
+    } else {
+      count("hostile: second oversize frame");
+      for (let tries = 0; tries < 5 && !consumerEnded; tries++) {
+        const link = await live("for the second oversize frame");
+        if (link === undefined) break;
+        attemptsBefore = attempts();
+        tainted.add(link.id);
+        oversizeFrames++;
+        server.send(OVERSIZE_FRAME, link);
+        await waitUntil(() => consumerEnded || (!link.open && connection.status !== "open"), 5_000);
+      }
+    }
+    await waitUntil(() => consumerEnded, 5_000);
+    if (!consumerEnded) violate("hostile: the connection did not end after a fatal refusal / second oversize frame");
+    await sleep(100); // room for an attempt that must not come
+    const last = errors.at(-1);
+    endedWith = last === undefined ? undefined : `${last.name}: ${last.message}`;
+    if (fatalByRefusal) {
+      if (!(last instanceof StreamHandshakeError) || last.serverCode !== "wallet_not_registered" || last.retryable) {
+        violate(`hostile: expected the end to carry wallet_not_registered, got ${endedWith}`);
+      }
+      if (attempts() - attemptsBefore !== 1) violate(`hostile: ${attempts() - attemptsBefore} attempts after a fatal refusal (want 1)`);
+    } else {
+      if (!(last instanceof StreamPayloadTooLargeError) || last.limit !== MAX_PAYLOAD) {
+        violate(`hostile: expected the end to carry the limit ${MAX_PAYLOAD}, got ${endedWith}`);
+      }
+      if (attempts() !== attemptsBefore) violate("hostile: reconnected after the second oversize frame");
+    }
+    if (connection.status !== "closed") violate(`hostile: connection ${connection.status} after its fatal end`);
   }
 
   // ---- Close: the consumer ends, nothing is left running ----

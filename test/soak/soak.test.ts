@@ -1,5 +1,6 @@
 /**
- * The seeded fault soak (see `driver.ts` for the faults and the exact invariants), short enough
+ * The seeded fault soak (see `driver.ts` for the faults, the hostile phase and the exact
+ * invariants), short enough
  * for CI: 25 s with one seed and 5 s with another (30 s in all). `npm run soak` runs the same driver for
  * minutes.
  */
@@ -25,17 +26,22 @@ async function soak(seed: number, durationMs: number): Promise<void> {
   expect(stats.connections).toBeGreaterThan(1);
   expect(stats.invalidFrames).toBeGreaterThan(0);
   expect(stats.unknownFrames).toBeGreaterThan(0);
+  // The hostile phase ran: refused reconnects were retried, oversize frames sent, and the
+  // connection ended with the typed error (odd seeds: a fatal refusal; even: a second oversize frame).
+  expect(stats.refusedHandshakes).toBeGreaterThanOrEqual(seed % 2 === 1 ? 3 : 2);
+  expect(stats.oversizeFrames).toBeGreaterThanOrEqual(seed % 2 === 1 ? 1 : 2);
+  expect(stats.endedWith).toMatch(seed % 2 === 1 ? /^StreamHandshakeError: .*wallet_not_registered/ : /^StreamPayloadTooLargeError: /);
   await new Promise((resolve) => setTimeout(resolve, 50));
   const after = handles();
   for (const [kind, n] of Object.entries(after)) expect(n, `live ${kind} handles after close`).toBeLessThanOrEqual(before[kind] ?? 0);
 }
 
 describe("fault soak", () => {
-  it("seed 7, 25 s: exits exactly once, server state = client state, no leaks", { timeout: 60_000 }, async () => {
+  it("seed 7, 25 s + hostile phase: exits exactly once, server state = client state, refusals and oversize frames end, no leaks", { timeout: 60_000 }, async () => {
     await soak(7, 25_000);
   });
 
-  it("seed 424242, ~5 s", { timeout: 30_000 }, async () => {
+  it("seed 424242, ~5 s + hostile phase (ends on a second oversize frame)", { timeout: 30_000 }, async () => {
     await soak(424242, 5_000);
   });
 });
