@@ -65,11 +65,35 @@ export {
 } from "./submit.js";
 export { proveOwnership } from "./ownership.js";
 export {
+  confirmTransaction,
+  callRpc,
+  type Commitment,
+  type ConfirmOptions,
+  type ConfirmedTransaction,
+  type RpcCallOptions,
+  type RpcEndpoint,
+} from "./confirm.js";
+export {
+  executeExits,
+  type ExecuteExitsOptions,
+  type ExitExecutor,
+  type ExitExecutorEvents,
+  type ExitExecutorStats,
+  type ExitFailure,
+  type ExitGuard,
+  type ExitSignalMessage,
+  type ExitStepEvent,
+} from "./executor.js";
+export { readExitJournal, type JournalEntry, type JournalOutcome } from "./journal.js";
+export {
   StreamError,
   StreamValidationError,
   TransactionDecodeError,
   TransactionGuardError,
   SubmitError,
+  TransactionConfirmationError,
+  ExitJournalError,
+  type ConfirmationFailure,
   type StreamErrorCode,
   type TransactionGuardRule,
 } from "../errors.js";

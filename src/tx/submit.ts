@@ -111,7 +111,8 @@ export interface SubmitOptions {
   fetch?: FetchLike;
 }
 
-interface Endpoint {
+/** A resolved endpoint: URL, headers and what to redact from errors (internal). */
+export interface Endpoint {
   url: string;
   label: string;
   origin: string;
@@ -119,7 +120,8 @@ interface Endpoint {
   secrets: string[];
 }
 
-function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined, allowInsecureHttp: boolean): Endpoint {
+/** Resolves and checks a target (internal; also used by the confirmation's RPC calls). */
+export function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined, allowInsecureHttp: boolean): Endpoint {
   const t: SendTarget = typeof target === "string" ? { kind: "rpc", url: target } : target;
   let url: string;
   const headers: Record<string, string> = { "content-type": "application/json" };
@@ -195,12 +197,14 @@ const TIMEOUT = Symbol("timeout");
 const ABORTED = Symbol("aborted");
 let nextId = 1;
 
-function summarizeBody(body: string): string {
+/** Shortens a response body for an error message (internal). */
+export function summarizeBody(body: string): string {
   const t = body.trim();
   return t.length > 300 ? `${t.slice(0, 300)}...` : t;
 }
 
-function rpcErrorOf(body: string): { code?: number; message?: string; data?: unknown } | undefined {
+/** The JSON-RPC `error` of a response body, if any (internal). */
+export function rpcErrorOf(body: string): { code?: number; message?: string; data?: unknown } | undefined {
   try {
     const parsed = JSON.parse(body) as unknown;
     if (typeof parsed !== "object" || parsed === null) return undefined;
