@@ -156,8 +156,6 @@ export interface ExitExecutor extends EventEmitter<ExitExecutorEvents> {
 interface Queued {
   msg: ExitSignalMessage;
   at: number;
-  /** `lastValidBlockHeight` of the newest blockhash when the signal arrived: an upper bound of the transaction's. */
-  validity: Promise<number | undefined>;
 }
 
 interface InFlight {
@@ -316,7 +314,7 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
       emitter.emit("skipped", { positionId: lane.key, reason: msg.reason });
       return;
     }
-    const q: Queued = { msg, at: now(), validity: latestValidity() };
+    const q: Queued = { msg, at: now() };
     const waiter = lane.waiter;
     if (waiter !== undefined) {
       lane.waiter = undefined;
@@ -558,6 +556,9 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
       return { kind: "journal" };
     }
     emitter.emit("signed", { ...step(lane, exit.attempts, exit.levelIndex, exit.reason, exit.startedAt), signature: signed.signature });
+    // The newest blockhash's lastValidBlockHeight, read after the signal's blockhash was made,
+    // bounds the transaction's from above (later is safe: expiry is never declared early).
+    const validity = latestValidity();
     const settle = await track(lane, signed.signature, tokensBefore, async (confirmSignal) => {
       try {
         await submitTransaction(options.sendTarget, signed.signedTxB64, { ...options.submit, signal: confirmSignal });
@@ -573,7 +574,7 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
         // Timeout or transport failure: it may have been received, so it is confirmed like any other.
       }
       return undefined;
-    }, q.validity);
+    }, validity);
     return outcomeOf(lane, exit, signed.signature, settle);
   };
 
