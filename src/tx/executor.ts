@@ -614,8 +614,11 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
     };
     try {
       if (before !== undefined) {
-        const early = await Promise.race([before(poll.signal), ground]);
-        if (early !== undefined) return early;
+        // Not raced with the stream: a sale seen on the stream while the send target has not
+        // answered yet still gets its `submitted` before its `confirmed`.
+        const early = await before(stopSignal);
+        if (early !== undefined && groundTruth === undefined) return early;
+        if (groundTruth !== undefined) return ground;
       }
       const lastValid = await Promise.race([validity, ground.then(() => undefined)]);
       if (groundTruth !== undefined) return ground;
