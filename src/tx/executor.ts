@@ -260,27 +260,38 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
   const lanes = new Map<string, Lane>();
   const stopController = new AbortController();
   const stopSignal = stopController.signal;
+  /** Controllers of the calls in progress, aborted by stop() (one listener each would pile up on stopSignal). */
+  const active = new Set<AbortController>();
+  const scoped = (): AbortController => {
+    const c = new AbortController();
+    if (stopSignal.aborted) c.abort();
+    else active.add(c);
+    return c;
+  };
   const timers = new Set<NodeJS.Timeout>();
   const latencies: number[] = [];
   const counts = { signals: 0, exits: 0, confirmed: 0, confirmedAfterRetry: 0, failedAttempts: 0, reRequests: 0, gaveUp: 0, stopped: 0, skipped: 0, recovered: 0 };
   const now = (): number => performance.now();
 
-  const rpcOptions = (): { signal: AbortSignal; allowInsecureHttp?: boolean; fetch?: FetchLike } => {
-    const o: { signal: AbortSignal; allowInsecureHttp?: boolean; fetch?: FetchLike } = { signal: stopSignal };
+  const rpcOptions = (signal: AbortSignal): { signal: AbortSignal; allowInsecureHttp?: boolean; fetch?: FetchLike } => {
+    const o: { signal: AbortSignal; allowInsecureHttp?: boolean; fetch?: FetchLike } = { signal };
     if (options.allowInsecureHttp !== undefined) o.allowInsecureHttp = options.allowInsecureHttp;
     if (options.fetch !== undefined) o.fetch = options.fetch;
     return o;
   };
   /** The newest blockhash's `lastValidBlockHeight`; `undefined` when the RPC did not answer. */
   const latestValidity = async (): Promise<number | undefined> => {
+    const call = scoped();
     try {
-      const r = (await callRpc(options.rpc, "getLatestBlockhash", [{ commitment: options.commitment ?? "confirmed" }], rpcOptions())) as {
+      const r = (await callRpc(options.rpc, "getLatestBlockhash", [{ commitment: options.commitment ?? "confirmed" }], rpcOptions(call.signal))) as {
         value?: { lastValidBlockHeight?: unknown };
       };
       const v = r?.value?.lastValidBlockHeight;
       return typeof v === "number" && Number.isFinite(v) ? v : undefined;
     } catch {
       return undefined;
+    } finally {
+      active.delete(call);
     }
   };
 
@@ -398,14 +409,12 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
   const waitFor = (lane: Lane, ms: number, orAnnounce = false): Promise<Queued | undefined> =>
     new Promise((resolve) => {
       lane.waitingForAnnounce = orAnnounce;
+      // stop() ends it through lane.waiter.
       const timer = setTimeout(() => finish(undefined), ms);
       timers.add(timer);
-      const onStop = (): void => finish(undefined);
-      stopSignal.addEventListener("abort", onStop, { once: true });
       function finish(q: Queued | undefined): void {
         clearTimeout(timer);
         timers.delete(timer);
-        stopSignal.removeEventListener("abort", onStop);
         if (lane.waiter === finish) lane.waiter = undefined;
         lane.waitingForAnnounce = false;
         resolve(q);
@@ -594,9 +603,8 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
     before: ((signal: AbortSignal) => Promise<AttemptOutcome | undefined>) | undefined,
     validity: Promise<number | undefined>,
   ): Promise<Settled> => {
-    const poll = new AbortController();
-    const onStop = (): void => poll.abort();
-    stopSignal.addEventListener("abort", onStop, { once: true });
+    const poll = scoped();
+    const send = scoped();
     let groundTruth: "landed" | "closed" | undefined;
     let wake: (() => void) | undefined;
     const ground = new Promise<Settled>((resolve) => {
@@ -616,7 +624,7 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
       if (before !== undefined) {
         // Not raced with the stream: a sale seen on the stream while the send target has not
         // answered yet still gets its `submitted` before its `confirmed`.
-        const early = await before(stopSignal);
+        const early = await before(send.signal);
         if (early !== undefined && groundTruth === undefined) return early;
         if (groundTruth !== undefined) return ground;
       }
@@ -641,8 +649,9 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
       return groundTruth !== undefined ? ground : settled;
     } finally {
       if (lane.inFlight?.signature === signature) lane.inFlight = undefined;
-      stopSignal.removeEventListener("abort", onStop);
       poll.abort();
+      active.delete(poll);
+      active.delete(send);
     }
   };
 
@@ -742,6 +751,9 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
   emitter.stop = (): Promise<void> => {
     stopping ??= (async () => {
       stopController.abort();
+      for (const c of active) c.abort();
+      active.clear();
+      for (const lane of lanes.values()) lane.waiter?.(undefined);
       for (const [name, fn] of Object.entries(listeners)) (s.off as (n: string, f: (e: unknown) => void) => void)(name, fn);
       for (const t of timers) clearTimeout(t);
       timers.clear();
