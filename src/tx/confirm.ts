@@ -6,6 +6,7 @@
  */
 import { StreamError, StreamValidationError, SubmitError, TransactionConfirmationError } from "../errors.js";
 import { createRedactor } from "../util/secrets.js";
+import { deadline, sleep } from "../util/abort.js";
 import { resolveTarget, rpcErrorOf, summarizeBody, type FetchLike } from "./submit.js";
 
 /** A JSON-RPC endpoint for reads: a URL, or a URL with extra headers. Keys in either stay secret. */
@@ -36,29 +37,20 @@ export async function callRpc(rpc: RpcEndpoint, method: string, params: readonly
   const timeoutMs = options.timeoutMs ?? 5_000;
   const fail = (code: "rpc" | "connection" | "timeout" | "aborted", message: string, extra: { status?: number; rpcCode?: number; rpcMessage?: string } = {}, cause?: unknown): SubmitError =>
     new SubmitError(code, redactor.text(message), { target: "rpc", endpoint: endpoint.origin, attempts: 1, ...extra }, cause === undefined ? undefined : { cause: redactor.error(cause) });
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
-  const onAbort = (): void => controller.abort();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  if (options.signal?.aborted === true) controller.abort();
+  const limit = deadline(timeoutMs, options.signal);
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const body = JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params });
   let response: Response;
   let text: string;
   try {
-    response = await doFetch(endpoint.url, { method: "POST", headers: endpoint.headers, body, signal: controller.signal });
+    response = await doFetch(endpoint.url, { method: "POST", headers: endpoint.headers, body, signal: limit.signal });
     text = await response.text();
   } catch (err) {
-    if (options.signal?.aborted === true) throw fail("aborted", `${method} to ${where} was aborted`, {}, err);
-    if (timedOut) throw fail("timeout", `${method} to ${where} timed out after ${timeoutMs} ms`, {}, err);
+    if (limit.reason() === "aborted") throw fail("aborted", `${method} to ${where} was aborted`, {}, err);
+    if (limit.reason() === "timeout") throw fail("timeout", `${method} to ${where} timed out after ${timeoutMs} ms`, {}, err);
     throw fail("connection", `${method} to ${where} failed: ${(err as Error).message ?? String(err)}`, {}, err);
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
+    limit.dispose();
   }
   const rpcError = rpcErrorOf(text);
   if (!response.ok || rpcError !== undefined) {
@@ -175,11 +167,7 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
   checkNumber("lastValidBlockHeight", options.lastValidBlockHeight, 0);
   const lastValid = options.lastValidBlockHeight;
 
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  const deadline = setTimeout(() => stop.abort(), timeoutMs);
-  let pollTimer: NodeJS.Timeout | undefined;
+  const stop = deadline(timeoutMs, options.signal);
   let lastError: unknown;
   let height: number | undefined;
   const call = (method: string, params: readonly unknown[]): Promise<unknown> => {
@@ -192,7 +180,7 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
     const details: { signature: string; blockHeight?: number; lastValidBlockHeight?: number } = { signature };
     if (height !== undefined) details.blockHeight = height;
     if (lastValid !== undefined) details.lastValidBlockHeight = lastValid;
-    return options.signal?.aborted === true
+    return stop.reason() === "aborted"
       ? new TransactionConfirmationError("aborted", `confirmation of ${signature} was aborted`, details)
       : new TransactionConfirmationError("timeout", `${signature} not confirmed within ${timeoutMs} ms (it may still land)`, details, lastError === undefined ? undefined : { cause: lastError });
   };
@@ -212,7 +200,7 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
   };
 
   try {
-    if (options.signal?.aborted === true) throw ended();
+    if (stop.signal.aborted) throw ended();
     for (;;) {
       try {
         // Read the height first: a signature unknown after the chain passed lastValidBlockHeight
@@ -235,20 +223,10 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
         lastError = err;
       }
       if (stop.signal.aborted) throw ended();
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(pollTimer);
-          stop.signal.removeEventListener("abort", done);
-          resolve();
-        };
-        pollTimer = setTimeout(done, pollMs);
-        stop.signal.addEventListener("abort", done, { once: true });
-      });
+      await sleep(pollMs, stop.signal);
       if (stop.signal.aborted) throw ended();
     }
   } finally {
-    clearTimeout(deadline);
-    clearTimeout(pollTimer);
-    options.signal?.removeEventListener("abort", onAbort);
+    stop.dispose();
   }
 }

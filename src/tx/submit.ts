@@ -7,6 +7,7 @@ import type { VersionedTransaction } from "@solana/web3.js";
 import { StreamValidationError, SubmitError } from "../errors.js";
 import { isLoopbackHost } from "../util/net.js";
 import { createRedactor } from "../util/secrets.js";
+import { deadline, sleep } from "../util/abort.js";
 import { signUnsignedTxB64Fast } from "./sign.js";
 import type { SignerInput } from "./signer.js";
 
@@ -193,8 +194,6 @@ export function resolveTarget(target: SendTarget | string, extraHeaders: Readonl
   };
 }
 
-const TIMEOUT = Symbol("timeout");
-const ABORTED = Symbol("aborted");
 let nextId = 1;
 
 /** Shortens a response body for an error message (internal). */
@@ -278,48 +277,28 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
       cause === undefined ? undefined : { cause: redactor.error(cause) },
     );
 
-  const controller = new AbortController();
-  let stopReason: typeof TIMEOUT | typeof ABORTED | undefined;
-  const stop = (reason: typeof TIMEOUT | typeof ABORTED): void => {
-    if (stopReason !== undefined) return;
-    stopReason = reason;
-    controller.abort();
-  };
-  const onUserAbort = (): void => stop(ABORTED);
-  const timer = setTimeout(() => stop(TIMEOUT), timeoutMs);
-  let backoff: NodeJS.Timeout | undefined;
-  options.signal?.addEventListener("abort", onUserAbort, { once: true });
-  if (options.signal?.aborted === true) stop(ABORTED);
-
+  const limit = deadline(timeoutMs, options.signal);
   const stopped = (cause?: unknown): SubmitError =>
-    stopReason === TIMEOUT
+    limit.reason() === "timeout"
       ? fail("timeout", `sendTransaction to ${where} timed out after ${timeoutMs} ms (${attempts} attempt(s))`, {}, cause)
       : fail("aborted", `sendTransaction to ${where} was aborted`, {}, cause);
 
   try {
     for (;;) {
-      if (stopReason !== undefined) throw stopped();
+      if (limit.signal.aborted) throw stopped();
       attempts++;
       let response: Response;
       let text: string;
       try {
-        response = await doFetch(endpoint.url, { method: "POST", headers: endpoint.headers, body, signal: controller.signal });
+        response = await doFetch(endpoint.url, { method: "POST", headers: endpoint.headers, body, signal: limit.signal });
         text = await response.text();
       } catch (err) {
-        if (stopReason !== undefined) throw stopped(err);
+        if (limit.signal.aborted) throw stopped(err);
         if (attempts > retries) {
           throw fail("connection", `sendTransaction to ${where} failed after ${attempts} attempt(s): ${(err as Error).message ?? String(err)}`, {}, err);
         }
         const delay = Math.min(2_000, baseDelay * 2 ** (attempts - 1));
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            clearTimeout(backoff);
-            controller.signal.removeEventListener("abort", done);
-            resolve();
-          };
-          backoff = setTimeout(done, delay);
-          controller.signal.addEventListener("abort", done, { once: true });
-        });
+        await sleep(delay, limit.signal);
         continue;
       }
       const rpc = rpcErrorOf(text);
@@ -342,9 +321,7 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
       throw fail("rpc", `${where} answered without a signature: ${summarizeBody(text)}`, { status: response.status });
     }
   } finally {
-    clearTimeout(timer);
-    clearTimeout(backoff);
-    options.signal?.removeEventListener("abort", onUserAbort);
+    limit.dispose();
   }
 }
 
