@@ -143,6 +143,7 @@ export interface ExitExecutorStats {
 
 /** The running executor returned by {@link executeExits}. */
 export interface ExitExecutor extends EventEmitter<ExitExecutorEvents> {
+  /** Counters and the signal-to-confirmed latency so far. */
   stats(): ExitExecutorStats;
   /** Resolves once the exits of the journal (if any) are settled. */
   readonly recovered: Promise<void>;

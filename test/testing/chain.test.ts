@@ -101,10 +101,14 @@ describe("mock chain", () => {
 
   it("delayNextSubmissions: lands late while the blockhash lives (expiry while delayed: test/tx/executor.test.ts)", async () => {
     const { server, signedExit, status, position_id } = await setup();
-    server.delayNextSubmissions(1, 30);
+    const at: Record<string, number> = {};
+    server.on("submitted", () => (at["submitted"] = performance.now()));
+    server.on("settled", () => (at["settled"] = performance.now()));
+    server.delayNextSubmissions(1, 80);
     const delayed = (await rpc(server.rpcUrl, "sendTransaction", [await signedExit()])).result as string;
-    expect(await status(delayed)).toBeNull();
     await server.waitForPositionClosed(position_id);
+    // settleMs (5) + the delay (80); a timer never fires early.
+    expect((at["settled"] as number) - (at["submitted"] as number)).toBeGreaterThanOrEqual(84);
     expect(await status(delayed)).toMatchObject({ err: null });
     expect(server.pendingSubmissionFaults).toBe(0);
   });

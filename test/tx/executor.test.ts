@@ -108,7 +108,7 @@ describe("executeExits", () => {
   });
 
   it("stops when the position closes while its exit is in flight (nothing re-requested)", { timeout: 20_000 }, async () => {
-    const h = await start();
+    const h = await start({ server: { blockhashValiditySlots: 500 } }); // the dropped one stays pending for 10 s
     const handle = await h.open();
     const id = Number(handle.position_id);
     h.server.dropNextSubmissions(1);
@@ -124,10 +124,10 @@ describe("executeExits", () => {
   });
 
   it("two signals for one position while the first is in flight: the second is not signed, one sale", { timeout: 20_000 }, async () => {
-    const h = await start();
+    const h = await start({ server: { blockhashValiditySlots: 500 } });
     const handle = await h.open();
     const id = Number(handle.position_id);
-    h.server.delayNextSubmissions(1, 120); // lands well inside the blockhash's life
+    h.server.delayNextSubmissions(1, 1_500); // time for the second signal; well inside the blockhash's life (10 s)
     h.session.requestExitSignal(handle);
     await h.waitEvent("submitted");
     h.session.requestExitSignal(handle); // a second, newer signal for the same position
@@ -181,6 +181,23 @@ describe("executeExits", () => {
     expect(h.of("failed")[0]?.error).toBeInstanceOf(TransactionGuardError);
     expect(h.of("signed")).toEqual([]);
     expect(h.submitted(id)).toBe(0);
+  });
+
+  it("stop() mid-exit ends polls and waits: no timer or socket outlives it, and the exit stays unconfirmed", { timeout: 20_000 }, async () => {
+    const live = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout" || r.startsWith("TCP")).length;
+    const before = live();
+    const h = await harness();
+    const handle = await h.open();
+    h.server.dropNextSubmissions(1);
+    h.session.requestExitSignal(handle);
+    await h.waitEvent("submitted");
+    expect(h.exits.stats().inFlight).toBe(1);
+    await h.close();
+    expect(h.exits.stats().inFlight).toBe(0);
+    expect(h.of("confirmed")).toEqual([]);
+    expect(h.of("gave_up")).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(live()).toBeLessThanOrEqual(before);
   });
 
   it("a guard function sees each signal before signing and may refuse it", { timeout: 20_000 }, async () => {
