@@ -1,7 +1,9 @@
 /**
- * A complete auto-sell bot on `StreamSession`: it watches one wallet, signs every exit signal
- * after the transaction guard checked it, submits it, and asks for a fresh transaction with more
- * slippage when a submission fails. Type-checked in CI and run by test/session/example.test.ts.
+ * A complete auto-sell bot: a `StreamSession` watches one wallet and `executeExits` (from
+ * `lasersell-stream/tx`) lands every exit: it guards and signs each exit signal, submits it,
+ * confirms it, and asks for a fresh transaction with more slippage when one is dropped, expires
+ * or fails on chain. The loop below only logs. Type-checked in CI and run by
+ * test/session/example.test.ts.
  *
  * Run it against the local mock server (ws://localhost:8082/v1/ws, RPC on /rpc), which opens
  * positions for the configured wallet over time:
@@ -13,8 +15,8 @@
 import { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import { pathToFileURL } from "node:url";
-import { StreamClient, StreamSession, type PositionHandle, type StreamConfigure } from "../src/index.js";
-import { guardFor, sendTargetHeliusSender, sendTargetRpc, signExitTransaction, submitTransaction, type SendTarget } from "../src/tx/index.js";
+import { StreamClient, StreamSession } from "../src/index.js";
+import { executeExits, sendTargetHeliusSender, sendTargetRpc, type SendTarget } from "../src/tx/index.js";
 
 export interface BotOptions {
   apiKey: string;
@@ -23,97 +25,63 @@ export interface BotOptions {
   endpoint?: string;
   /** Where signed transactions go. */
   sendTarget: SendTarget | string;
+  /** JSON-RPC for confirmations (`getSignatureStatuses`, `getBlockHeight`, `getLatestBlockhash`). */
+  rpc: string;
+  /** Crash-safety journal file: exits in flight are confirmed first after a restart. */
+  journal?: string;
   /** Sell whatever is still open after this many seconds. @defaultValue 120 */
   deadlineSec?: number;
   signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
-/** Slippage (bps) of each refreshed transaction after a failed submission. */
-const REFRESH_SLIPPAGE_BPS = [500, 1_000, 2_000] as const;
-
 export async function runBot(options: BotOptions): Promise<void> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const wallet = options.keypair.publicKey.toBase58();
-  const client = new StreamClient(options.apiKey, options.endpoint === undefined ? {} : { endpoint: options.endpoint });
-  const configure: StreamConfigure = {
-    wallet_pubkeys: [wallet],
-    strategy: {
-      target_profit_pct: 0,
-      stop_loss_pct: 15,
-      trailing_stop_pct: 8,
-      take_profit_levels: [
-        { profit_pct: 25, sell_pct: 50 },
-        { profit_pct: 60, sell_pct: 100 },
-      ],
+  const session = await StreamSession.connect(
+    new StreamClient(options.apiKey, options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    {
+      wallet_pubkeys: [options.keypair.publicKey.toBase58()],
+      strategy: {
+        target_profit_pct: 0,
+        stop_loss_pct: 15,
+        trailing_stop_pct: 8,
+        take_profit_levels: [
+          { profit_pct: 25, sell_pct: 50 },
+          { profit_pct: 60, sell_pct: 100 },
+        ],
+      },
+      deadline_timeout_sec: options.deadlineSec ?? 120,
+      send_mode: "helius_sender",
+      tip_lamports: 1_000,
     },
-    deadline_timeout_sec: options.deadlineSec ?? 120,
-    send_mode: "helius_sender",
-    tip_lamports: 1_000,
-  };
-  const session = await StreamSession.connect(client, configure, {
-    signal: options.signal ?? AbortSignal.timeout(15_000),
+    { signal: options.signal ?? AbortSignal.timeout(15_000) },
+  );
+  const exits = executeExits(session, {
+    signer: options.keypair,
+    sendTarget: options.sendTarget,
+    rpc: options.rpc,
+    slippageStepsBps: [500, 1_000, 2_000], // each fresh transaction after a failed attempt
+    ...(options.journal === undefined ? {} : { journal: options.journal }),
   });
-  options.signal?.addEventListener("abort", () => void session.close(), { once: true });
-  session.on("stream_error", (error) => log(`stream error [${error.code}]: ${error.message}`));
-  const failures = new Map<string, number>();
-
-  const sell = async (message: Parameters<typeof signExitTransaction>[0], handle: PositionHandle | undefined) => {
-    // The guard's limits are the session's own configure: the 1,000-lamport tip, nothing else out.
-    const { signedTxB64, signature } = signExitTransaction(message, options.keypair, guardFor(session));
-    try {
-      await submitTransaction(options.sendTarget, signedTxB64, { timeoutMs: 5_000 });
-      log(`submitted ${signature}`);
-    } catch (error) {
-      if (handle === undefined) throw error;
-      const key = String(handle.position_id);
-      const attempt = failures.get(key) ?? 0;
-      const bps = REFRESH_SLIPPAGE_BPS[attempt];
-      log(`submission failed for position ${key}: ${(error as Error).message}`);
-      if (bps !== undefined && session.position(handle.position_id) !== undefined) {
-        failures.set(key, attempt + 1);
-        session.requestExitSignal(handle, bps); // a fresh transaction with more slippage
-      }
-    }
-  };
+  exits.on("submitted", (e) => log(`submitted ${e.signature} (position ${e.positionId}, attempt ${e.attempt})`));
+  exits.on("confirmed", (e) => log(`landed ${e.signature} ${e.latencyMs} ms after the signal`));
+  exits.on("failed", (e) => log(`attempt ${e.attempt} for position ${e.positionId}: ${e.outcome}`));
+  exits.on("gave_up", (e) => log(`gave up on position ${e.positionId}: ${e.why}`));
+  options.signal?.addEventListener("abort", () => void exits.stop().then(() => session.close()), { once: true });
 
   for await (const event of session) {
-    switch (event.type) {
-      case "position_opened": {
-        const h = event.handle;
-        log(`opened ${h.token_symbol ?? h.mint}: ${h.tokens} tokens for ${h.entry_quote_units} lamports` +
-          (h.deadline_at_ms === undefined ? "" : `, deadline ${new Date(h.deadline_at_ms).toISOString()}`));
-        break;
-      }
-      case "exit_signal_with_tx": {
-        const h = event.handle;
-        const atFivePct = h === undefined ? undefined : session.getMaxSellAtSlippage(h, 500);
-        log(`exit ${event.message.reason} for position ${event.message.position_id}` +
-          (atFivePct === undefined ? "" : ` (sellable at 5 %: ${atFivePct})`));
-        await sell(event.message, h);
-        break;
-      }
-      case "deadline":
-        log(`deadline reached for position ${event.handle.position_id}; exit requested`);
-        break;
-      case "position_closed":
-        failures.delete(String(event.message.position_id));
-        log(`closed position ${event.message.position_id}: ${event.message.reason}`);
-        break;
-      case "balance_update":
-        if (event.handle !== undefined) log(`position ${event.handle.position_id} now holds ${event.handle.tokens}`);
-        break;
-      case "disconnected":
-        log(`disconnected (${event.code}${event.willReconnect ? ", reconnecting" : ""})`);
-        break;
-      case "reconnected":
-        log(`reconnected after ${event.attempt} attempt(s)`);
-        break;
-      case "error":
-        log(`server error [${event.message.code}]: ${event.message.message}`);
-        break;
-      default:
-        break; // pnl_update, liquidity_snapshot, trade_tick, mirror events, unknown...
+    if (event.type === "position_opened") {
+      const h = event.handle;
+      log(`opened ${h.token_symbol ?? h.mint}: ${h.tokens} tokens` +
+        (h.deadline_at_ms === undefined ? "" : `, deadline ${new Date(h.deadline_at_ms).toISOString()}`));
+    } else if (event.type === "exit_signal_with_tx") {
+      log(`exit ${event.message.reason} for position ${event.message.position_id}`);
+    } else if (event.type === "balance_update" && event.handle !== undefined) {
+      log(`position ${event.handle.position_id} now holds ${event.handle.tokens}`);
+    } else if (event.type === "position_closed") {
+      log(`closed position ${event.message.position_id}: ${event.message.reason}`);
+    } else if (event.type === "disconnected" || event.type === "reconnected") {
+      log(event.type);
     }
   }
 }
@@ -134,6 +102,8 @@ async function main(): Promise<void> {
     keypair: Keypair.fromSecretKey(bs58.decode(secret)),
     ...(local ? { endpoint: "ws://localhost:8082/v1/ws" } : {}),
     sendTarget: local ? sendTargetRpc("http://localhost:8082/rpc") : sendTargetHeliusSender(),
+    rpc: local ? "http://localhost:8082/rpc" : (process.env["RPC_URL"] ?? "https://solana-rpc.publicnode.com"),
+    journal: process.env["EXIT_JOURNAL"] ?? "./exits.journal",
     signal: stop.signal,
   });
 }

@@ -5,19 +5,20 @@
  * required as on the real service), registers a generated wallet with a proof of ownership
  * and connects (`proveOwnership` + `StreamSession.connectWithWallets`) a session
  * with a visible strategy, shows a live view of the positions (PnL, peak, liquidity trend,
- * deadline) and the events, signs every exit with a generated keypair through
- * `lasersell-stream/tx` (guarded), submits it to the mock's JSON-RPC, sells half of the first
- * position by hand through the Exit API (`ExitApiClient.buildPartialSellTx`, guarded by
- * `signExitApiTransaction`), and ends by itself with a summary.
+ * deadline) and the events, hands every exit to the exit executor of `lasersell-stream/tx`
+ * (guarded by the session's own configuration, signed with a generated keypair, submitted to
+ * the mock's JSON-RPC, confirmed, and re-requested with more slippage when the mock drops or
+ * fails it: a few such faults are injected), sells half of the first position by hand through
+ * the Exit API (`ExitApiClient.buildPartialSellTx`, guarded by `signExitApiTransaction`), and
+ * ends by itself with a summary.
  *
  *   npm run demo -- [--duration 20] [--seed N] [--tier 0|1|2]
  */
-import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { ExitApiClient, StreamClient, StreamSession, type PositionHandle, type StrategyConfig } from "../src/index.js";
 import { MockStreamServer, Prng, buildUnsignedTx } from "../src/testing/index.js";
-import { guardFor, proveOwnership, signExitApiTransaction, signExitTransaction, submitTransaction } from "../src/tx/index.js";
+import { executeExits, proveOwnership, signExitApiTransaction, signExitTransaction, submitTransaction } from "../src/tx/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -53,11 +54,8 @@ const events: string[] = [];
 const opened = new Set<number>();
 const closedBy = new Map<string, number>();
 const exitsBy = new Map<string, number>();
-const signLatenciesUs: number[] = [];
+const signLatenciesMs: number[] = [];
 const triggerToSignedMs: number[] = [];
-let submitted = 0;
-let submitFailures = 0;
-let guardRefusals = 0;
 
 function log(line: string): void {
   const text = `${clock()} ${line}`;
@@ -86,6 +84,7 @@ const server = await MockStreamServer.start({
   tier: tier as 0 | 1 | 2,
   volatility: 0.012,
   settleMs: 150,
+  blockhashValiditySlots: 15, // 1.5 s: a dropped submission expires quickly in a short demo
   simulateBuys: { everyMs: 1_500, maxOpenPerWallet: 3 },
   requireRegistration: true,
 });
@@ -114,6 +113,28 @@ const header = [
 ];
 for (const line of header) console.log(line);
 
+// ---- exits: the executor guards, signs, submits, confirms, and asks for a fresh transaction ----
+// ---- with more slippage when one is dropped or fails on chain (faults injected below) ----
+const exits = executeExits(session, { signer: keypair, sendTarget: server.rpcUrl, rpc: server.rpcUrl, pollIntervalMs: 100 });
+const failuresBy = new Map<string, number>();
+exits.on("signed", (e) => {
+  if (e.attempt === 1) signLatenciesMs.push(e.latencyMs);
+  const m = session.position(Number(e.positionId))?.last_exit;
+  if (e.attempt === 1 && m !== undefined) triggerToSignedMs.push(Date.now() - m.triggered_at_ms);
+  log(`signed  #${e.positionId} attempt ${e.attempt}`);
+});
+exits.on("failed", (e) => {
+  bump(failuresBy, e.outcome);
+  log(`failed  #${e.positionId} attempt ${e.attempt}: ${e.outcome}`);
+});
+exits.on("re_requested", (e) => log(`retry   #${e.positionId}: fresh transaction asked with ${e.slippageBps} bps slippage`));
+exits.on("confirmed", (e) => log(`landed  #${e.positionId} attempt ${e.attempt}, ${e.latencyMs.toFixed(0)} ms after the signal`));
+exits.on("gave_up", (e) => log(`gave up #${e.positionId}: ${e.why}`));
+// The mock's RPC drops (accepts, never lands) or fails (slippage exceeded) some submissions.
+server.dropNextSubmissions(1);
+let faultCount = 0;
+const faults = setInterval(() => (++faultCount % 2 === 1 ? server.failNextSubmissions(1) : server.dropNextSubmissions(1)), 3_000);
+
 // ---- the live view (TTY only) ----
 let drawn = 0;
 function draw(): void {
@@ -141,17 +162,17 @@ function draw(): void {
 const redraw = tty ? setInterval(draw, 200) : undefined;
 
 // ---- the bot ----
-const inflight = new Set<Promise<unknown>>();
-const awaitingClose = new Set<number>();
 let stopping = false;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-// At the end: sign nothing new, let submissions in flight land and their sales settle (up to
-// 2 s), so the summary counts their closes; then close the session, which ends the loop.
+// At the end: inject no more faults, let exits in flight land (up to 2 s), so the summary counts
+// them; then stop the executor and close the session, which ends the loop.
 const stopAt = setTimeout(() => {
   stopping = true;
+  clearInterval(faults);
   void (async () => {
     const giveUp = Date.now() + 2_000;
-    while ((inflight.size > 0 || awaitingClose.size > 0) && Date.now() < giveUp) await sleep(25);
+    while (exits.stats().inFlight > 0 && Date.now() < giveUp) await sleep(25);
+    await exits.stop();
     await session.close();
   })();
 }, durationSec * 1000);
@@ -179,42 +200,23 @@ for await (const event of session) {
         log(`open    #${event.handle.position_id} ${event.handle.token_symbol ?? ""} for ${(event.handle.entry_quote_units / 1e9).toFixed(2)} SOL`);
         if (!manualExitDone) {
           manualExitDone = true;
-          const manual = sellHalfManually(event.handle).finally(() => inflight.delete(manual));
-          inflight.add(manual);
+          void sellHalfManually(event.handle);
         }
       }
       break;
     case "exit_signal_with_tx": {
-      const received = performance.now();
+      // The executor signs and submits it; the loop only shows it.
       const m = event.message;
       if (stopping) break;
       bump(exitsBy, m.reason);
-      try {
-        const { signedTxB64 } = signExitTransaction(m, keypair, guardFor(session));
-        signLatenciesUs.push((performance.now() - received) * 1000);
-        triggerToSignedMs.push(Date.now() - m.triggered_at_ms);
-        const what = m.sell_tokens === undefined ? "all" : `${m.sell_tokens} tokens (level ${m.level_index})`;
-        log(`exit    #${m.position_id} ${m.reason}, selling ${what}: signed`);
-        submitted += 1;
-        if (m.sell_tokens === undefined) awaitingClose.add(m.position_id);
-        const submission = submitTransaction(server.rpcUrl, signedTxB64, { timeoutMs: 3_000 })
-          .catch((err: unknown) => {
-            submitFailures += 1;
-            log(`submit  #${m.position_id} failed: ${(err as Error).message}`);
-          })
-          .finally(() => inflight.delete(submission));
-        inflight.add(submission);
-      } catch (err) {
-        guardRefusals += 1;
-        log(`exit    #${m.position_id} refused by the guard: ${(err as Error).message}`);
-      }
+      const what = m.sell_tokens === undefined ? "all" : `${m.sell_tokens} tokens (level ${m.level_index})`;
+      log(`exit    #${m.position_id} ${m.reason}, selling ${what}`);
       break;
     }
     case "balance_update":
       break;
     case "position_closed":
       bump(closedBy, event.message.reason);
-      awaitingClose.delete(event.message.position_id);
       log(`closed  #${event.message.position_id} ${event.message.reason}`);
       break;
     case "deadline":
@@ -233,6 +235,7 @@ for await (const event of session) {
 
 // ---- the end ----
 clearTimeout(stopAt);
+clearInterval(faults);
 if (redraw !== undefined) {
   clearInterval(redraw);
   draw();
@@ -248,11 +251,18 @@ console.log("");
 console.log("summary");
 console.log(`  positions opened     ${opened.size}`);
 console.log(`  exit signals         ${[...exitsBy.values()].reduce((a, b) => a + b, 0)} (${list(exitsBy)})`);
-console.log(`  signed and submitted ${submitted}${submitFailures > 0 ? `, ${submitFailures} failed` : ""}${guardRefusals > 0 ? `, ${guardRefusals} refused by the guard` : ""}`);
+const x = exits.stats();
+console.log(
+  `  exits landed         ${x.confirmed} of ${x.exits}, ${x.confirmedAfterRetry} needed a retry` +
+    ` (failed attempts: ${list(failuresBy)}; ${x.reRequests} re-requested)${x.gaveUp > 0 ? `, ${x.gaveUp} given up` : ""}`,
+);
 console.log(`  positions closed     ${[...closedBy.values()].reduce((a, b) => a + b, 0)} (${list(closedBy)})`);
-if (signLatenciesUs.length > 0) {
+if (signLatenciesMs.length > 0) {
   console.log(
-    `  signal -> signed     p50 ${quantile(signLatenciesUs, 0.5).toFixed(0)} µs, p99 ${quantile(signLatenciesUs, 0.99).toFixed(0)} µs` +
+    `  signal -> signed     p50 ${quantile(signLatenciesMs, 0.5).toFixed(1)} ms, p99 ${quantile(signLatenciesMs, 0.99).toFixed(1)} ms` +
       ` (server trigger -> signed p50 ${quantile(triggerToSignedMs, 0.5).toFixed(0)} ms)`,
   );
+}
+if (x.latencyMs.count > 0) {
+  console.log(`  signal -> confirmed  p50 ${x.latencyMs.p50?.toFixed(0)} ms, p90 ${x.latencyMs.p90?.toFixed(0)} ms, max ${x.latencyMs.max?.toFixed(0)} ms (confirmation polled every 100 ms)`);
 }

@@ -30,6 +30,7 @@ function startBot(mock: MockStreamServer, keypair: Keypair) {
     keypair,
     endpoint: mock.url,
     sendTarget: mock.rpcUrl, // the mock's JSON-RPC: it checks the signature and settles the sale
+    rpc: mock.rpcUrl, // ... and answers the confirmation's status queries
     signal: stop.signal,
     log: (line) => lines.push(line),
   });

@@ -22,7 +22,10 @@ export type StreamErrorCode =
   | "transaction_decode"
   | "rpc"
   | "registration"
-  | "exit_api";
+  | "exit_api"
+  | "transaction_failed"
+  | "transaction_expired"
+  | "journal";
 
 export interface StreamErrorOptions {
   cause?: unknown;
@@ -212,6 +215,63 @@ export type TxSubmitErrorKind =
   | "decode_response"
   | "rpc_error"
   | "missing_result";
+
+/** How a confirmation ended without the transaction landing (see {@link TransactionConfirmationError}). */
+export type ConfirmationFailure = "failed" | "expired" | "timeout" | "aborted";
+
+/**
+ * `confirmTransaction` ended without the transaction landing. `outcome` says how:
+ * - `"failed"` (code `transaction_failed`): it landed and failed on chain; nothing it did stands.
+ *   `programError` is the status' `err` (e.g. `{ InstructionError: [2, { Custom: 6001 }] }`).
+ * - `"expired"` (code `transaction_expired`): the block height passed `lastValidBlockHeight` and
+ *   the signature is unknown: it can never land.
+ * - `"timeout"` (code `timeout`): `timeoutMs` passed first. The transaction may still land.
+ * - `"aborted"` (code `aborted`): the caller's `signal` fired. The transaction may still land.
+ */
+export class TransactionConfirmationError extends StreamError {
+  readonly outcome: ConfirmationFailure;
+  /** The transaction's signature (base58). */
+  readonly signature: string;
+  /** The on-chain error (`outcome: "failed"`). */
+  readonly programError: unknown;
+  /** Slot it landed in (`outcome: "failed"`). */
+  readonly slot: number | undefined;
+  /** The last block height seen, when one was read. */
+  readonly blockHeight: number | undefined;
+  /** The bound the expiry was judged against. */
+  readonly lastValidBlockHeight: number | undefined;
+
+  constructor(
+    outcome: ConfirmationFailure,
+    message: string,
+    details: { signature: string; programError?: unknown; slot?: number; blockHeight?: number; lastValidBlockHeight?: number },
+    options?: StreamErrorOptions,
+  ) {
+    const code: StreamErrorCode =
+      outcome === "failed" ? "transaction_failed" : outcome === "expired" ? "transaction_expired" : outcome;
+    super(code, message, options);
+    this.outcome = outcome;
+    this.signature = details.signature;
+    this.programError = details.programError;
+    this.slot = details.slot;
+    this.blockHeight = details.blockHeight;
+    this.lastValidBlockHeight = details.lastValidBlockHeight;
+  }
+}
+
+/**
+ * The exit journal (`executeExits({ journal })`) could not be read or written. An exit whose
+ * journal record could not be written is not submitted.
+ */
+export class ExitJournalError extends StreamError {
+  /** The journal's path. */
+  readonly path: string;
+
+  constructor(message: string, path: string, options?: StreamErrorOptions) {
+    super("journal", message, options);
+    this.path = path;
+  }
+}
 
 // ---- Connection (`StreamClient` / `StreamConnection`) ----
 

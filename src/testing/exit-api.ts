@@ -69,6 +69,19 @@ export interface MockTradeRecord {
 }
 
 /** What the desk needs from the server. */
+/** The request's `send_mode` and `tip_lamports`: the built transaction pays that tip. */
+export interface SendFees {
+  sendMode: string | undefined;
+  tipLamports: bigint | undefined;
+}
+
+function sendFees(o: Record<string, unknown>): SendFees {
+  return {
+    sendMode: typeof o["send_mode"] === "string" ? o["send_mode"] : undefined,
+    tipLamports: u64(o["tip_lamports"], "tip_lamports", true),
+  };
+}
+
 export interface ExitApiBackend {
   acceptsKey(key: string): boolean;
   readonly tier: MockTier;
@@ -76,9 +89,9 @@ export interface ExitApiBackend {
   /** The open, owned position of `wallet` on `mint`. */
   position(wallet: string, mint: string): MockPositionInfo | undefined;
   /** Builds and records a sell of `amount` tokens of a position; returns the unsigned tx (base64). */
-  sell(positionId: number, amount: bigint): string;
+  sell(positionId: number, amount: bigint, fees: SendFees): string;
   /** Builds and records a buy; submitted, it opens a position. Returns the unsigned tx (base64). */
-  buy(wallet: string, mint: string, lamports: bigint, marketType: string): string;
+  buy(wallet: string, mint: string, lamports: bigint, marketType: string, fees: SendFees): string;
   /** Removes a wallet's registration for the key; true when it was registered. */
   unregister(wallet: string, key: string): boolean;
 }
@@ -344,7 +357,7 @@ export class ExitApiDesk {
     const p = this.backend.position(wallet, mint);
     if (p === undefined) throw fail(422, `no route: wallet ${wallet} holds no open position on ${mint}`);
     if (amount > p.tokens) throw fail(422, `amount_tokens ${amount} exceeds the ${p.tokens} tokens held`);
-    const tx = this.backend.sell(p.position_id, amount === 0n ? p.tokens : amount);
+    const tx = this.backend.sell(p.position_id, amount === 0n ? p.tokens : amount, sendFees(o));
     return { tx, route: { market_type: routeMarketType(p.market_type), pool_id: `mock-pool-${mint.slice(0, 8)}` }, debug: {} };
   }
 
@@ -360,7 +373,7 @@ export class ExitApiDesk {
     if (units === 0n) throw fail(400, "nothing to buy");
     const marketType = this.markets.get(mint);
     if (marketType === undefined) throw this.notIndexed(mint);
-    const tx = this.backend.buy(wallet, mint, units, marketType);
+    const tx = this.backend.buy(wallet, mint, units, marketType, sendFees(o));
     return { tx, route: { market_type: routeMarketType(marketType), pool_id: `mock-pool-${mint.slice(0, 8)}` }, debug: {} };
   }
 

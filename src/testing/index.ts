@@ -45,4 +45,5 @@ export {
   type MockRegistration,
   type MockRegistrationErrorCode,
 } from "./registry.js";
+export { SLIPPAGE_EXCEEDED_ERROR, type SubmissionFault } from "./chain.js";
 export { RPC_ERRORS, verifyEd25519, verifySignedTransaction } from "./rpc.js";

@@ -37,6 +37,12 @@ export interface MockStreamServerOptions {
   seed?: number;
   /** Delay between an accepted `sendTransaction` and its settlement. @defaultValue 200 */
   settleMs?: number;
+  /**
+   * Slots (one per simulator period) a blockhash stays valid: an exit transaction not landed by
+   * then never lands, and `getLatestBlockhash` reports `lastValidBlockHeight` this far ahead.
+   * @defaultValue 150
+   */
+  blockhashValiditySlots?: number;
   /** Random-walk prices of positions not scripted. @defaultValue true */
   priceWalk?: boolean;
   /** Standard deviation of one random-walk step (log price). @defaultValue 0.01 */
@@ -97,6 +103,11 @@ export interface MockStreamServerEvents {
   exit_signal: [signal: MockExitSignal];
   /** The RPC accepted a signed transaction. */
   submitted: [info: { signature: string; position_id: number | undefined; kind: "exit" | "mirror_buy" | "buy" }];
+  /**
+   * A submission did not sell: `drop` and `expired` (its blockhash expired before it could land)
+   * never land; `fail` landed with an on-chain error (see `failNextSubmissions`).
+   */
+  submission_fault: [info: { signature: string; position_id: number; kind: "drop" | "expired" | "fail" }];
   /** A sale settled: `balance_update` (and `position_closed` when empty) were sent. */
   settled: [info: { position_id: number; reason: string; sold: bigint; tokens_left: bigint; signature: string }];
   graduated: [position: MockPositionInfo];
@@ -116,6 +127,7 @@ export const DEFAULTS = {
   tier: 1,
   pnlFlushMs: 100,
   settleMs: 200,
+  blockhashValiditySlots: 150,
   volatility: 0.01,
   tradeTickProbability: 0.2,
   guardSlippageBps: 500,

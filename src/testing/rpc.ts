@@ -6,8 +6,10 @@
  *   payer's ed25519 signature over the message (Node's crypto), matches the message to an exit
  *   (or mirror-buy) signal the server issued, and returns the base58 signature. The sale settles
  *   after `settleMs`. Submitting the same transaction again returns the same signature.
- * - `getHealth` -> `"ok"`; `getLatestBlockhash` -> a blockhash and height (for clients that ask).
+ * - `getHealth` -> `"ok"`.
  * - `simulateTransaction`, `getMultipleAccounts`: see `rpc-simulate.ts`.
+ * - The simulated chain (`chain.ts`): `getLatestBlockhash`, `getBlockHeight`, `getSlot`,
+ *   `getSignatureStatuses`.
  *
  * Errors (codes are mock conventions, shaped like Solana's): `-32700` unreadable JSON,
  * `-32600` not a JSON-RPC request, `-32601` unknown method, `-32602` undecodable transaction,
@@ -99,10 +101,11 @@ export function verifySignedTransaction(encoded: unknown, encoding?: string): Ve
 export interface RpcBackend {
   /** Matches a verified transaction to a signal and schedules settlement; returns the signature. */
   submit(tx: VerifiedTransaction): string;
-  latestBlockhash(): string;
   slot(): number;
   /** The ledger view behind `simulateTransaction` and `getMultipleAccounts` (rpc-simulate.ts). */
   simulation?: SimulationBackend;
+  /** Further methods (the simulated chain); `undefined` when the method is unknown. */
+  chain?(method: unknown, params: readonly unknown[]): { result: unknown } | undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -131,16 +134,11 @@ export function handleRpcRequest(request: unknown, backend: RpcBackend): Json {
       }
       case "getHealth":
         return reply(id, { result: "ok" });
-      case "getLatestBlockhash":
-        return reply(id, {
-          result: {
-            context: { slot: backend.slot() },
-            value: { blockhash: backend.latestBlockhash(), lastValidBlockHeight: backend.slot() + 150 },
-          },
-        });
       default: {
         const simulated = backend.simulation === undefined ? undefined : handleSimulationMethod(req["method"], params, backend.simulation, backend.slot());
         if (simulated !== undefined) return reply(id, { result: simulated });
+        const answer = backend.chain?.(req["method"], params);
+        if (answer !== undefined) return reply(id, answer);
         return reply(id, { error: { code: RPC_ERRORS.methodNotFound, message: `Method not found: ${String(req["method"])}` } });
       }
     }

@@ -37,8 +37,9 @@ import {
   type OpenPositionOptions,
   type OpenedPosition,
 } from "./positions.js";
-import { ExitApiDesk } from "./exit-api.js";
+import { ExitApiDesk, type SendFees } from "./exit-api.js";
 import { serveRegistration, WalletRegistry, type RegistrationBackend } from "./registry.js";
+import { MockChain, SLIPPAGE_EXCEEDED_ERROR } from "./chain.js";
 import { RpcFailure, RPC_ERRORS, serveRpc, type RpcBackend, type VerifiedTransaction } from "./rpc.js";
 import {
   MockConnection,
@@ -54,7 +55,7 @@ import {
   type ReceivedFrame,
 } from "./session.js";
 import { manualExit, onGraduation, step, type ExitDecision } from "./strategy-engine.js";
-import { buildBuyTx, buildSellTx, buildUnsignedTx } from "./txfactory.js";
+import { buildBuyTx, buildSellTx } from "./txfactory.js";
 import { Waiters } from "./waiters.js";
 import { DEFAULTS, type MockExitSignal, type MockStreamServerEvents, type MockStreamServerOptions } from "./options.js";
 
@@ -69,6 +70,8 @@ interface SignalRecord {
   reason: string;
   sellTokens: bigint | undefined;
   signature: string | undefined;
+  /** The transaction's recent blockhash (exits). */
+  blockhash?: string;
   /** mirror buys */
   mirror?: PendingMirrorBuy;
 }
@@ -127,6 +130,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   private readonly signals = new Map<string, SignalRecord>();
   private readonly mirror: MirrorDesk;
   private readonly settleTimers = new Set<NodeJS.Timeout>();
+  private readonly chain: MockChain;
   private readonly waiters = new Waiters();
   private readonly registry = new WalletRegistry();
   /** The API key of each connection; kept off {@link MockConnection} so no event can carry it. */
@@ -156,6 +160,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     this.marketPrng = new Prng(seed ^ 0x9e3779b9);
     this.txPrng = new Prng(seed ^ 0x85ebca6b);
     this.tradePool = new TradePool(new Prng(seed ^ 0xc2b2ae35));
+    this.chain = new MockChain(() => this.currentSlot, options.blockhashValiditySlots ?? DEFAULTS.blockhashValiditySlots);
     this.sessionBase = 90_000 + this.idPrng.int(0, 9_999);
     this.nextPositionId = 1_000 + this.idPrng.int(0, 999);
     this.mirror = new MirrorDesk({
@@ -200,8 +205,8 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
           for (const p of this.positionsById.values()) if (p.open && !p.watched && p.wallet === wallet && p.mint === mint) return info(p);
           return undefined;
         },
-        sell: (positionId, amount) => this.exitApiSell(positionId, amount),
-        buy: (wallet, mint, lamports, marketType) => this.exitApiBuy(wallet, mint, lamports, marketType),
+        sell: (positionId, amount, fees) => this.exitApiSell(positionId, amount, fees),
+        buy: (wallet, mint, lamports, marketType, fees) => this.exitApiBuy(wallet, mint, lamports, marketType, fees),
         unregister: (wallet, key) => this.registry.remove(wallet, key),
       },
       options.exitApiRateLimit,
@@ -416,7 +421,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   /** Runs one simulator period now (the interval does the same every `pnlFlushMs`). */
   tick(): void {
     this.ticks += 1;
-    this.currentSlot += 1;
+    this.advanceSlots(1);
     const now = Date.now();
     const volatility = this.options.volatility ?? DEFAULTS.volatility;
     const tradeChance = this.options.tradeTickProbability ?? DEFAULTS.tradeTickProbability;
@@ -444,6 +449,40 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       this.evaluate(p);
     }
     this.simulateBuys();
+  }
+
+  /** Moves the simulated chain `count` slots ahead (no price moves): blockhashes age, dropped submissions expire. */
+  advanceSlots(count = 1): void {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError("count must be a non-negative integer");
+    this.currentSlot += count;
+    this.chain.onSlot();
+    this.notify();
+  }
+
+  /** The next `count` exit submissions are accepted (a signature is returned) and never land. */
+  dropNextSubmissions(count = 1): void {
+    this.chain.injectFaults(count, { kind: "drop" });
+  }
+
+  /**
+   * The next `count` exit submissions land `ms` later than `settleMs`, or never when their
+   * blockhash expires first.
+   */
+  delayNextSubmissions(count: number, ms: number): void {
+    this.chain.injectFaults(count, { kind: "delay", ms });
+  }
+
+  /**
+   * The next `count` exit submissions land failed: status `err` is `err` (default
+   * {@link SLIPPAGE_EXCEEDED_ERROR}), nothing is sold, and the signal is used up.
+   */
+  failNextSubmissions(count = 1, err: unknown = SLIPPAGE_EXCEEDED_ERROR): void {
+    this.chain.injectFaults(count, { kind: "fail", err });
+  }
+
+  /** Injected faults not yet used by a submission. */
+  get pendingSubmissionFaults(): number {
+    return this.chain.pendingFaults;
   }
 
   /**
@@ -907,6 +946,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       this.txPrng,
     );
     const key = Buffer.from(tx.message).toString("base64");
+    this.chain.noteBlockhash(tx.blockhash);
     this.signals.set(key, {
       kind: "exit",
       positionId: p.id,
@@ -914,6 +954,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       reason: d.reason,
       sellTokens: d.sellTokens,
       signature: undefined,
+      blockhash: tx.blockhash,
     });
     p.outstanding.add(key);
     const signal = { reason: d.reason, sellTokens: d.sellTokens, levelIndex: d.levelIndex, txB64: tx.b64, triggeredAtMs: Date.now(), profit: profitUnits(p) };
@@ -936,9 +977,10 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
    * An Exit API sell: a real unsigned transaction, recorded like an exit (reason `manual`) so that
    * submitting it settles the sale; not sent on the stream and not held against the strategy.
    */
-  private exitApiSell(positionId: number, amount: bigint): string {
+  private exitApiSell(positionId: number, amount: bigint, fees: SendFees): string {
     const p = this.requirePosition(positionId);
-    const tx = buildUnsignedTx(p.wallet, `lasersell-mock:sell:${p.id}:${amount}:exit_api`, this.txPrng);
+    const tx = buildSellTx({ wallet: p.wallet, mint: p.mint, marketType: p.marketType, marketContext: p.marketContext, amount, ...fees }, this.txPrng);
+    this.chain.noteBlockhash(tx.blockhash);
     this.signals.set(Buffer.from(tx.message).toString("base64"), {
       kind: "exit",
       positionId: p.id,
@@ -951,9 +993,10 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   }
 
   /** An Exit API buy: submitted, it opens a position of the wallet on the mint (about 35,000 raw tokens per lamport). */
-  private exitApiBuy(wallet: string, mint: string, lamports: bigint, marketType: string): string {
-    const tx = buildUnsignedTx(wallet, `lasersell-mock:buy:${mint}:${lamports}`, this.txPrng);
+  private exitApiBuy(wallet: string, mint: string, lamports: bigint, marketType: string, fees: SendFees): string {
     const known = (["pump_fun", "pump_swap", "meteora_dbc", "meteora_damm_v2", "raydium_launchpad", "raydium_cpmm"] as const).find((t) => t === marketType);
+    const type = known ?? "pump_fun";
+    const tx = buildBuyTx({ wallet, mint, marketType: type, marketContext: marketContext(type, this.txPrng), amount: lamports, ...fees }, this.txPrng);
     this.signals.set(Buffer.from(tx.message).toString("base64"), {
       kind: "buy",
       positionId: 0,
@@ -987,7 +1030,6 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
 
   private readonly rpcBackend: RpcBackend = {
     submit: (tx) => this.submit(tx),
-    latestBlockhash: () => buildUnsignedTx("11111111111111111111111111111111", "blockhash", this.txPrng).blockhash,
     slot: () => this.currentSlot,
     simulation: {
       isWallet: (address) => [...this.conns].some((c) => c.wallets.has(address)) || [...this.positionsById.values()].some((p) => p.wallet === address),
@@ -1001,6 +1043,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
         return side === "sell" ? valueOf(amount, p.multiplier, p.entryQuote, p.entryTokens) : (amount * p.entryTokens) / p.entryQuote;
       },
     },
+    chain: (method, params) => this.chain.handle(method, params),
   };
 
   private submit(tx: VerifiedTransaction): string {
@@ -1012,23 +1055,53 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     if (signal.signature !== undefined) return signal.signature;
     signal.signature = tx.signature;
     this.emitAndNotify("submitted", { signature: tx.signature, position_id: signal.kind === "exit" ? signal.positionId : undefined, kind: signal.kind });
-    this.later(() =>
-      signal.onSettle !== undefined
-        ? signal.onSettle()
-        : signal.kind === "exit"
-          ? this.settleExit(key, signal)
-          : signal.mirror !== undefined && this.mirror.fill(signal.mirror),
-    );
+    if (signal.kind !== "exit") {
+      // Mirror buys and Exit API buys land as submitted (no injected faults).
+      this.later(() => {
+        this.chain.land(tx.signature);
+        if (signal.onSettle !== undefined) signal.onSettle();
+        else if (signal.mirror !== undefined) this.mirror.fill(signal.mirror);
+      });
+      return tx.signature;
+    }
+    const fault = this.chain.takeFault();
+    if (fault?.kind === "drop" || !this.chain.isValid(signal.blockhash)) {
+      this.neverLands(key, signal, fault?.kind === "drop" ? "drop" : "expired");
+    } else if (fault?.kind === "fail") {
+      this.later(() => {
+        this.releaseSignal(key, signal);
+        this.chain.land(tx.signature, fault.err ?? SLIPPAGE_EXCEEDED_ERROR);
+        this.emitAndNotify("submission_fault", { signature: tx.signature, position_id: signal.positionId, kind: "fail" });
+      });
+    } else {
+      this.later(() => {
+        if (this.chain.isValid(signal.blockhash)) this.settleExit(key, signal);
+        else this.neverLands(key, signal, "expired");
+      }, fault?.kind === "delay" ? fault.ms : 0);
+    }
     return tx.signature;
   }
 
-  /** Runs `fn` after `settleMs` on an unref'd timer owned by the server. */
-  private later(fn: () => unknown): void {
+  /** A submitted exit that will not land: its signal is released once its blockhash expired. */
+  private neverLands(key: string, signal: SignalRecord, kind: "drop" | "expired"): void {
+    const signature = signal.signature ?? "";
+    this.chain.doom(signature, signal.blockhash, () => this.releaseSignal(key, signal));
+    this.emitAndNotify("submission_fault", { signature, position_id: signal.positionId, kind });
+  }
+
+  /** Forgets a signal that can no longer settle (its position may fire a new exit). */
+  private releaseSignal(key: string, signal: SignalRecord): void {
+    this.signals.delete(key);
+    this.positionsById.get(signal.positionId)?.outstanding.delete(key);
+  }
+
+  /** Runs `fn` after `settleMs` (plus `extraMs`) on an unref'd timer owned by the server. */
+  private later(fn: () => unknown, extraMs = 0): void {
     const timer = setTimeout(() => {
       this.settleTimers.delete(timer);
       fn();
       this.notify();
-    }, this.options.settleMs ?? DEFAULTS.settleMs);
+    }, (this.options.settleMs ?? DEFAULTS.settleMs) + extraMs);
     timer.unref();
     this.settleTimers.add(timer);
   }
@@ -1036,8 +1109,13 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   private settleExit(key: string, signal: SignalRecord): void {
     const p = this.positionsById.get(signal.positionId);
     this.signals.delete(key);
-    if (p === undefined || !p.open) return;
+    if (p === undefined || !p.open) {
+      // Nothing left to sell: the token program refuses the transfer (SPL InsufficientFunds).
+      this.chain.land(signal.signature ?? "", { InstructionError: [2, { Custom: 1 }] });
+      return;
+    }
     p.outstanding.delete(key);
+    this.chain.land(signal.signature ?? "");
     const sold = signal.sellTokens === undefined || signal.sellTokens > p.tokens ? p.tokens : signal.sellTokens;
     const profit = profitUnits(p);
     p.tokens -= sold;

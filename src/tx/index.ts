@@ -90,6 +90,27 @@ export {
 export { signExitApiTransaction, type ExitApiBuildLike, type ExitApiRequestLike } from "./exit-api.js";
 export { proveOwnership } from "./ownership.js";
 export {
+  confirmTransaction,
+  callRpc,
+  type Commitment,
+  type ConfirmOptions,
+  type ConfirmedTransaction,
+  type RpcCallOptions,
+  type RpcEndpoint,
+} from "./confirm.js";
+export {
+  executeExits,
+  type ExecuteExitsOptions,
+  type ExitExecutor,
+  type ExitExecutorEvents,
+  type ExitExecutorStats,
+  type ExitFailure,
+  type ExitGuard,
+  type ExitSignalMessage,
+  type ExitStepEvent,
+} from "./executor.js";
+export { readExitJournal, type JournalEntry, type JournalOutcome } from "./journal.js";
+export {
   StreamError,
   StreamValidationError,
   TransactionDecodeError,
@@ -97,6 +118,9 @@ export {
   SubmitError,
   TxSubmitError,
   type TxSubmitErrorKind,
+  TransactionConfirmationError,
+  ExitJournalError,
+  type ConfirmationFailure,
   type StreamErrorCode,
   type TransactionGuardRule,
 } from "../errors.js";

@@ -8,6 +8,7 @@ import { StreamValidationError, SubmitError } from "../errors.js";
 import { isLoopbackHost } from "../util/net.js";
 import { delayForAttempt } from "../util/retry.js";
 import { createRedactor } from "../util/secrets.js";
+import { deadline, sleep } from "../util/abort.js";
 import { signUnsignedTxB64Fast } from "./sign.js";
 import type { SignerInput } from "./signer.js";
 
@@ -112,7 +113,7 @@ export interface SubmitOptions {
   fetch?: FetchLike;
 }
 
-/** A resolved send target. */
+/** A resolved endpoint: URL, headers and what to redact from errors (internal). */
 export interface Endpoint {
   url: string;
   label: string;
@@ -121,7 +122,7 @@ export interface Endpoint {
   secrets: string[];
 }
 
-/** Resolves a send target to its URL, headers, label, origin and the secrets errors must redact. */
+/** Resolves and checks a target (internal; also used by the confirmation's RPC calls). */
 export function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined, allowInsecureHttp: boolean): Endpoint {
   const t: SendTarget = typeof target === "string" ? { kind: "rpc", url: target } : target;
   let url: string;
@@ -194,16 +195,16 @@ export function resolveTarget(target: SendTarget | string, extraHeaders: Readonl
   };
 }
 
-const TIMEOUT = Symbol("timeout");
-const ABORTED = Symbol("aborted");
 let nextId = 1;
 
-function summarizeBody(body: string): string {
+/** Shortens a response body for an error message (internal). */
+export function summarizeBody(body: string): string {
   const t = body.trim();
   return t.length > 300 ? `${t.slice(0, 300)}...` : t;
 }
 
-function rpcErrorOf(body: string): { code?: number; message?: string; data?: unknown } | undefined {
+/** The JSON-RPC `error` of a response body, if any (internal). */
+export function rpcErrorOf(body: string): { code?: number; message?: string; data?: unknown } | undefined {
   try {
     const parsed = JSON.parse(body) as unknown;
     if (typeof parsed !== "object" || parsed === null) return undefined;
@@ -277,48 +278,28 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
       cause === undefined ? undefined : { cause: redactor.error(cause) },
     );
 
-  const controller = new AbortController();
-  let stopReason: typeof TIMEOUT | typeof ABORTED | undefined;
-  const stop = (reason: typeof TIMEOUT | typeof ABORTED): void => {
-    if (stopReason !== undefined) return;
-    stopReason = reason;
-    controller.abort();
-  };
-  const onUserAbort = (): void => stop(ABORTED);
-  const timer = setTimeout(() => stop(TIMEOUT), timeoutMs);
-  let backoff: NodeJS.Timeout | undefined;
-  options.signal?.addEventListener("abort", onUserAbort, { once: true });
-  if (options.signal?.aborted === true) stop(ABORTED);
-
+  const limit = deadline(timeoutMs, options.signal);
   const stopped = (cause?: unknown): SubmitError =>
-    stopReason === TIMEOUT
+    limit.reason() === "timeout"
       ? fail("timeout", `sendTransaction to ${where} timed out after ${timeoutMs} ms (${attempts} attempt(s))`, {}, cause)
       : fail("aborted", `sendTransaction to ${where} was aborted`, {}, cause);
 
   try {
     for (;;) {
-      if (stopReason !== undefined) throw stopped();
+      if (limit.signal.aborted) throw stopped();
       attempts++;
       let response: Response;
       let text: string;
       try {
-        response = await doFetch(endpoint.url, { method: "POST", headers: endpoint.headers, body, signal: controller.signal });
+        response = await doFetch(endpoint.url, { method: "POST", headers: endpoint.headers, body, signal: limit.signal });
         text = await response.text();
       } catch (err) {
-        if (stopReason !== undefined) throw stopped(err);
+        if (limit.signal.aborted) throw stopped(err);
         if (attempts > retries) {
           throw fail("connection", `sendTransaction to ${where} failed after ${attempts} attempt(s): ${(err as Error).message ?? String(err)}`, {}, err);
         }
         const delay = delayForAttempt({ max_attempts: retries + 1, initial_backoff_ms: baseDelay, max_backoff_ms: 2_000, jitter_ms: 0 }, attempts);
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            clearTimeout(backoff);
-            controller.signal.removeEventListener("abort", done);
-            resolve();
-          };
-          backoff = setTimeout(done, delay);
-          controller.signal.addEventListener("abort", done, { once: true });
-        });
+        await sleep(delay, limit.signal);
         continue;
       }
       const rpc = rpcErrorOf(text);
@@ -341,9 +322,7 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
       throw fail("rpc", `${where} answered without a signature: ${summarizeBody(text)}`, { status: response.status });
     }
   } finally {
-    clearTimeout(timer);
-    clearTimeout(backoff);
-    options.signal?.removeEventListener("abort", onUserAbort);
+    limit.dispose();
   }
 }
 

@@ -21,6 +21,7 @@ describe("examples/auto-sell.ts", () => {
       keypair,
       endpoint: server.url,
       sendTarget: server.rpcUrl,
+      rpc: server.rpcUrl,
       signal: stop.signal,
       log: (line) => lines.push(line),
     });

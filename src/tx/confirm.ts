@@ -1,0 +1,232 @@
+/**
+ * `confirmTransaction`: did a submitted transaction land? Polls `getSignatureStatuses` (and
+ * `getBlockHeight` for expiry) on a JSON-RPC endpoint until the signature reaches the commitment,
+ * fails on chain, expires or the time runs out. Also the one-call JSON-RPC helper the exit
+ * executor uses (`callRpc`).
+ */
+import { StreamError, StreamValidationError, SubmitError, TransactionConfirmationError } from "../errors.js";
+import { createRedactor } from "../util/secrets.js";
+import { deadline, sleep } from "../util/abort.js";
+import { resolveTarget, rpcErrorOf, summarizeBody, type FetchLike } from "./submit.js";
+
+/** A JSON-RPC endpoint for reads: a URL, or a URL with extra headers. Keys in either stay secret. */
+export type RpcEndpoint = string | { readonly url: string; readonly headers?: Readonly<Record<string, string>> };
+
+/** Transport options shared by the read calls. */
+export interface RpcCallOptions {
+  signal?: AbortSignal;
+  /** Bound on one call. @defaultValue 5000 */
+  timeoutMs?: number;
+  /** Allow `http://` to a host that is not loopback. @defaultValue false */
+  allowInsecureHttp?: boolean;
+  /** @defaultValue `globalThis.fetch` */
+  fetch?: FetchLike;
+}
+
+let nextId = 1;
+
+/**
+ * One JSON-RPC call; resolves with `result`. Rejects with {@link SubmitError} (code `"rpc"`,
+ * `"connection"`, `"timeout"` or `"aborted"`) naming the endpoint by origin only.
+ */
+export async function callRpc(rpc: RpcEndpoint, method: string, params: readonly unknown[], options: RpcCallOptions = {}): Promise<unknown> {
+  const target = typeof rpc === "string" ? { url: rpc } : rpc;
+  const endpoint = resolveTarget({ kind: "rpc", url: target.url }, target.headers, options.allowInsecureHttp === true);
+  const redactor = createRedactor(endpoint.secrets, 1);
+  const where = `rpc (${endpoint.origin})`;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const fail = (code: "rpc" | "connection" | "timeout" | "aborted", message: string, extra: { status?: number; rpcCode?: number; rpcMessage?: string } = {}, cause?: unknown): SubmitError =>
+    new SubmitError(code, redactor.text(message), { target: "rpc", endpoint: endpoint.origin, attempts: 1, ...extra }, cause === undefined ? undefined : { cause: redactor.error(cause) });
+  const limit = deadline(timeoutMs, options.signal);
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const body = JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params });
+  let response: Response;
+  let text: string;
+  try {
+    response = await doFetch(endpoint.url, { method: "POST", headers: endpoint.headers, body, signal: limit.signal });
+    text = await response.text();
+  } catch (err) {
+    if (limit.reason() === "aborted") throw fail("aborted", `${method} to ${where} was aborted`, {}, err);
+    if (limit.reason() === "timeout") throw fail("timeout", `${method} to ${where} timed out after ${timeoutMs} ms`, {}, err);
+    throw fail("connection", `${method} to ${where} failed: ${(err as Error).message ?? String(err)}`, {}, err);
+  } finally {
+    limit.dispose();
+  }
+  const rpcError = rpcErrorOf(text);
+  if (!response.ok || rpcError !== undefined) {
+    const extra: { status: number; rpcCode?: number; rpcMessage?: string } = { status: response.status };
+    if (rpcError?.code !== undefined) extra.rpcCode = rpcError.code;
+    if (rpcError?.message !== undefined) extra.rpcMessage = redactor.text(rpcError.message);
+    throw fail("rpc", `${method} to ${where}: HTTP ${response.status} ${rpcError?.message ?? summarizeBody(text)}`, extra);
+  }
+  try {
+    return (JSON.parse(text) as { result?: unknown }).result;
+  } catch (err) {
+    throw fail("rpc", `${method} to ${where}: the answer is not JSON: ${summarizeBody(text)}`, { status: response.status }, err);
+  }
+}
+
+/** How far a transaction must have come: the Solana commitment levels. */
+export type Commitment = "processed" | "confirmed" | "finalized";
+
+/** Options of {@link confirmTransaction}. */
+export interface ConfirmOptions extends Omit<RpcCallOptions, "timeoutMs"> {
+  /** @defaultValue "confirmed" */
+  commitment?: Commitment;
+  /**
+   * The last block height at which the transaction's blockhash is valid (from
+   * `getLatestBlockhash` when the blockhash was fetched). Once the chain passes it and the
+   * signature is still unknown, the transaction can never land: `expired`. Without it, only
+   * `timeoutMs` ends the wait.
+   */
+  lastValidBlockHeight?: number;
+  /**
+   * Bound on the whole wait. A timeout does not mean the transaction failed: it may still land.
+   * @defaultValue 90000
+   */
+  timeoutMs?: number;
+  /** Delay between polls. @defaultValue 400 */
+  pollIntervalMs?: number;
+  /** Bound on each RPC call. @defaultValue 5000 */
+  requestTimeoutMs?: number;
+}
+
+/** A transaction that landed and reached the commitment. */
+export interface ConfirmedTransaction {
+  readonly signature: string;
+  /** The slot it landed in. */
+  readonly slot: number;
+  /** How far it has come (at least the requested commitment). */
+  readonly confirmationStatus: Commitment;
+}
+
+const RANK: Record<Commitment, number> = { processed: 0, confirmed: 1, finalized: 2 };
+
+interface Status {
+  slot: number;
+  err: unknown;
+  confirmationStatus: Commitment;
+}
+
+function statusOf(result: unknown): Status | undefined {
+  const value = (result as { value?: unknown } | null)?.value;
+  if (!Array.isArray(value)) throw new StreamError("rpc", "getSignatureStatuses: the answer has no value array");
+  const s = value[0] as { slot?: unknown; err?: unknown; confirmationStatus?: unknown; confirmations?: unknown } | null | undefined;
+  if (s === null || s === undefined) return undefined;
+  const given = s.confirmationStatus;
+  const confirmationStatus: Commitment =
+    given === "processed" || given === "confirmed" || given === "finalized" ? given : s.confirmations === null ? "finalized" : "processed";
+  return { slot: typeof s.slot === "number" ? s.slot : 0, err: s.err ?? null, confirmationStatus };
+}
+
+function checkNumber(name: string, v: number | undefined, min: number): void {
+  if (v !== undefined && !(Number.isFinite(v) && v >= min)) {
+    throw new StreamValidationError(`${name}: must be a number >= ${min}`, [{ path: name, message: `must be a number >= ${min}` }]);
+  }
+}
+
+/**
+ * Waits until `signature` reaches `commitment` and resolves with where it landed. Polls
+ * `getSignatureStatuses` every `pollIntervalMs`; with `lastValidBlockHeight`, also
+ * `getBlockHeight`, and once the chain is past it, asks for the status one last time (with
+ * `searchTransactionHistory`) before declaring the transaction expired. A failing RPC call is
+ * retried at the next poll (the last failure becomes the `cause` of a timeout).
+ *
+ * Rejects with {@link TransactionConfirmationError}: `outcome` `"failed"` (landed with an on-chain
+ * error, in `programError`), `"expired"`, `"timeout"` or `"aborted"`; or with
+ * `StreamValidationError` for bad options. No timer outlives the call.
+ *
+ * @example
+ * ```ts
+ * import { callRpc, confirmTransaction, signExitTransaction, submitTransaction, TransactionConfirmationError } from "lasersell-stream/tx";
+ *
+ * export async function sellAndConfirm(rpcUrl: string, message: Parameters<typeof signExitTransaction>[0], secretKey: Uint8Array): Promise<boolean> {
+ *   const latest = (await callRpc(rpcUrl, "getLatestBlockhash", [{ commitment: "confirmed" }])) as { value: { lastValidBlockHeight: number } };
+ *   const { signedTxB64 } = signExitTransaction(message, secretKey);
+ *   const signature = await submitTransaction(rpcUrl, signedTxB64);
+ *   try {
+ *     await confirmTransaction(rpcUrl, signature, { lastValidBlockHeight: latest.value.lastValidBlockHeight });
+ *     return true;
+ *   } catch (error) {
+ *     if (error instanceof TransactionConfirmationError && (error.outcome === "failed" || error.outcome === "expired")) return false;
+ *     throw error; // timeout or abort: it may still land
+ *   }
+ * }
+ * ```
+ */
+export async function confirmTransaction(rpc: RpcEndpoint, signature: string, options: ConfirmOptions = {}): Promise<ConfirmedTransaction> {
+  if (typeof signature !== "string" || !/^[1-9A-HJ-NP-Za-km-z]{32,90}$/.test(signature)) {
+    throw new StreamValidationError("signature: expected a base58 transaction signature", [{ path: "signature", message: "expected base58" }]);
+  }
+  const commitment = options.commitment ?? "confirmed";
+  if (!(commitment in RANK)) throw new StreamValidationError(`commitment: unknown value ${String(commitment)}`, [{ path: "commitment", message: "expected processed, confirmed or finalized" }]);
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  const pollMs = options.pollIntervalMs ?? 400;
+  checkNumber("timeoutMs", timeoutMs, 0);
+  checkNumber("pollIntervalMs", pollMs, 1);
+  checkNumber("lastValidBlockHeight", options.lastValidBlockHeight, 0);
+  const lastValid = options.lastValidBlockHeight;
+
+  const stop = deadline(timeoutMs, options.signal);
+  let lastError: unknown;
+  let height: number | undefined;
+  const call = (method: string, params: readonly unknown[]): Promise<unknown> => {
+    const callOptions: RpcCallOptions = { signal: stop.signal, timeoutMs: options.requestTimeoutMs ?? 5_000 };
+    if (options.allowInsecureHttp !== undefined) callOptions.allowInsecureHttp = options.allowInsecureHttp;
+    if (options.fetch !== undefined) callOptions.fetch = options.fetch;
+    return callRpc(rpc, method, params, callOptions);
+  };
+  const ended = (): TransactionConfirmationError => {
+    const details: { signature: string; blockHeight?: number; lastValidBlockHeight?: number } = { signature };
+    if (height !== undefined) details.blockHeight = height;
+    if (lastValid !== undefined) details.lastValidBlockHeight = lastValid;
+    return stop.reason() === "aborted"
+      ? new TransactionConfirmationError("aborted", `confirmation of ${signature} was aborted`, details)
+      : new TransactionConfirmationError("timeout", `${signature} not confirmed within ${timeoutMs} ms (it may still land)`, details, lastError === undefined ? undefined : { cause: lastError });
+  };
+  /** The status, or `undefined` when not seen yet; throws when it failed on chain. */
+  const check = async (history: boolean): Promise<ConfirmedTransaction | "pending"> => {
+    const result = await call("getSignatureStatuses", history ? [[signature], { searchTransactionHistory: true }] : [[signature]]);
+    const status = statusOf(result);
+    if (status === undefined) return "pending";
+    if (status.err !== null) {
+      throw new TransactionConfirmationError("failed", `${signature} failed on chain in slot ${status.slot}: ${JSON.stringify(status.err)}`, {
+        signature,
+        programError: status.err,
+        slot: status.slot,
+      });
+    }
+    return RANK[status.confirmationStatus] >= RANK[commitment] ? { signature, slot: status.slot, confirmationStatus: status.confirmationStatus } : "pending";
+  };
+
+  try {
+    if (stop.signal.aborted) throw ended();
+    for (;;) {
+      try {
+        // Read the height first: a signature unknown after the chain passed lastValidBlockHeight
+        // (checked again with history, below) cannot land any more.
+        if (lastValid !== undefined) height = Number(await call("getBlockHeight", [{ commitment }]));
+        const seen = await check(false);
+        if (seen !== "pending") return seen;
+        if (lastValid !== undefined && height !== undefined && height > lastValid) {
+          const last = await check(true);
+          if (last !== "pending") return last;
+          throw new TransactionConfirmationError("expired", `${signature} expired: block height ${height} passed ${lastValid}`, {
+            signature,
+            blockHeight: height,
+            lastValidBlockHeight: lastValid,
+          });
+        }
+      } catch (err) {
+        if (err instanceof TransactionConfirmationError) throw err;
+        if (stop.signal.aborted) throw ended();
+        lastError = err;
+      }
+      if (stop.signal.aborted) throw ended();
+      await sleep(pollMs, stop.signal);
+      if (stop.signal.aborted) throw ended();
+    }
+  } finally {
+    stop.dispose();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Crash safety: a bot killed (SIGKILL) mid-exit and restarted with its journal confirms what it
+ * had submitted before asking for anything new, and the position is sold exactly once.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Keypair } from "@solana/web3.js";
+import bs58 from "bs58";
+import { afterEach, describe, expect, it } from "vitest";
+import { MockStreamServer } from "../../src/testing/index.js";
+import { readExitJournal } from "../../src/tx/index.js";
+import { ExitJournal } from "../../src/tx/journal.js";
+import { harness, type Harness } from "./exit-harness.js";
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "exit-journal-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Runs the child bot and resolves with its output once `line` appeared (`<step> <signature>`). */
+function runChild(args: string[]): { child: ChildProcess; until: (prefix: string) => Promise<string> } {
+  const script = fileURLToPath(new URL("./fixtures/exit-child.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  const until = (prefix: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        const line = out.split("\n").find((l) => l.startsWith(prefix));
+        if (line !== undefined) {
+          clearInterval(poll);
+          resolve(line.slice(prefix.length).trim());
+        } else if (child.exitCode !== null || Date.now() - started > 15_000) {
+          clearInterval(poll);
+          reject(new Error(`child: no "${prefix}" line; stdout: ${out} stderr: ${err}`));
+        }
+      }, 5);
+    });
+  return { child, until };
+}
+
+async function killed(child: ChildProcess): Promise<void> {
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+describe("exit journal", () => {
+  for (const killAt of ["submitted", "signed"] as const) {
+    it(`a bot killed right after "${killAt}" and restarted with its journal confirms the old signature first; one sale`, { timeout: 40_000 }, async () => {
+      const server = await MockStreamServer.start({ seed: 13, priceWalk: false, pnlFlushMs: 20, settleMs: 10, blockhashValiditySlots: 100, tradeTickProbability: 0 });
+      cleanups.push(() => server.close());
+      const submissions: string[] = [];
+      const settled: string[] = [];
+      server.on("submitted", (i) => submissions.push(i.signature));
+      server.on("settled", (i) => settled.push(i.signature));
+      const keypair = Keypair.generate();
+      const journal = join(tempDir(), "exits.journal");
+
+      const { child, until } = runChild([server.url, server.rpcUrl, journal, bs58.encode(keypair.secretKey)]);
+      await until("ready");
+      await server.waitFor(() => (server.connections.some((c) => c.configured) ? true : undefined), 10_000, "child configured");
+      const { position_id } = server.openPosition({ wallet: keypair.publicKey.toBase58(), tokens: 1_000_000n });
+      await server.waitFor(() => (server.connections.some((c) => c.announced.has(position_id)) ? true : undefined));
+      server.delayNextSubmissions(1, 400); // lands after the kill, well inside the blockhash's life (2 s)
+      server.setPrice(position_id, 0.8); // stop loss
+      const signature = await until(`${killAt} `);
+      await killed(child);
+
+      // The journal the killed process left is readable and names the exit in flight.
+      expect(readExitJournal(journal).unfinished.map((e) => e.signature)).toEqual([signature]);
+
+      const h: Harness = await harness({ reuse: server, keypair, strategy: { target_profit_pct: 1_000, stop_loss_pct: 10 }, executor: { journal } });
+      cleanups.push(() => h.close());
+      const confirmed = await h.waitEvent("confirmed", undefined, 15_000);
+      await h.exits.recovered;
+      await server.waitForPositionClosed(position_id, 10_000);
+      if (confirmed.recovered) {
+        // The old signature landed: confirmed from the journal, nothing new signed.
+        expect(confirmed.signature).toBe(signature);
+        expect(h.of("signed")).toEqual([]);
+      } else {
+        // Killed before the send left the process: the old one expired, then a fresh one landed.
+        expect(killAt).toBe("signed");
+        expect(submissions).not.toContain(signature);
+        expect(h.of("failed").map((e) => e.outcome)).toEqual(["expired"]);
+      }
+      expect(settled).toHaveLength(1);
+      expect(h.exits.stats().recovered).toBe(1);
+      expect(readExitJournal(journal).unfinished).toEqual([]);
+    });
+  }
+
+  it("a torn last line (killed mid-write) is skipped; opening rewrites the journal with only unfinished exits", () => {
+    const path = join(tempDir(), "j");
+    const sig = (n: number) => String(n).repeat(64);
+    writeFileSync(
+      path,
+      [
+        JSON.stringify({ op: "submit", sig: sig(1), pos: "7", reason: "stop_loss", at: 1 }),
+        JSON.stringify({ op: "submit", sig: sig(2), pos: "8", lvl: 1, reason: "chained_tp", tok: "500", at: 2 }),
+        JSON.stringify({ op: "valid", sig: sig(2), lvbh: 99 }),
+        JSON.stringify({ op: "done", sig: sig(1), outcome: "landed" }),
+      ].join("\n") + "\n",
+    );
+    appendFileSync(path, '{"op":"done","sig":"2222'); // torn
+    const read = readExitJournal(path);
+    expect(read.skippedLines).toBe(1);
+    expect(read.unfinished).toEqual([
+      { signature: sig(2), positionId: "8", levelIndex: 1, reason: "chained_tp", tokensBefore: "500", submittedAtMs: 2, lastValidBlockHeight: 99 },
+    ]);
+    const j = ExitJournal.open(path, { fsync: false });
+    j.done(sig(2), "expired");
+    j.close();
+    expect(readFileSync(path, "utf8").trim().split("\n")).toHaveLength(2);
+    expect(readExitJournal(path)).toEqual({ unfinished: [], skippedLines: 0 });
+  });
+});
