@@ -20,7 +20,8 @@ export type StreamErrorCode =
   | "transaction_guard"
   | "transaction_decode"
   | "rpc"
-  | "registration";
+  | "registration"
+  | "recording";
 
 export interface StreamErrorOptions {
   cause?: unknown;

@@ -843,7 +843,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     if (!p.open || p.watched) return;
     const strategy = this.strategyFor(p);
     if (strategy === undefined) return;
-    const r = step(strategy, p.engine, { pnlPct: pnlPct(p.multiplier), ...this.engineInput(p) });
+    const r = step(strategy, p.engine, { pnlPct: pnlPct(p.multiplier), ...this.engineInput(p) }, this.options.readings);
     p.engine = r.state;
     for (const d of r.decisions) this.issueExit(p, d, undefined);
   }
