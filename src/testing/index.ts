@@ -19,6 +19,8 @@ export {
 } from "./session.js";
 export type { MockPositionInfo, OpenPositionOptions, OpenedPosition } from "./positions.js";
 export {
+  DEFAULT_READINGS,
+  READING_CHOICES,
   initialEngineState,
   ladderShare,
   manualExit,
@@ -26,6 +28,8 @@ export {
   runPath,
   step,
   type EngineInput,
+  type EngineReadings,
+  type Tranche,
   type EngineState,
   type ExitDecision,
 } from "./strategy-engine.js";
