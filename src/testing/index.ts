@@ -17,6 +17,7 @@ export {
   type MockTier,
   type ReceivedFrame,
 } from "./session.js";
+export type { ReplayHandle, ReplayOptions } from "./replay.js";
 export type { MockPositionInfo, OpenPositionOptions, OpenedPosition } from "./positions.js";
 export {
   DEFAULT_READINGS,
