@@ -150,7 +150,9 @@ export interface RecordableConnection {
   on(event: "frame", listener: (frame: { direction: "in" | "out"; text: string; atMs: number }) => void): unknown;
   on(event: "disconnected", listener: (info: { code: number; reason: string }) => void): unknown;
   on(event: "reconnected", listener: (info: { attempt: number }) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: "frame", listener: (frame: { direction: "in" | "out"; text: string; atMs: number }) => void): unknown;
+  off(event: "disconnected", listener: (info: { code: number; reason: string }) => void): unknown;
+  off(event: "reconnected", listener: (info: { attempt: number }) => void): unknown;
   readonly state?: ReplayState;
 }
 
@@ -215,9 +217,9 @@ export function recordSession(
     },
     stop() {
       stopped ??= (async () => {
-        connection.off("frame", onFrame as never);
-        connection.off("disconnected", onDisconnected as never);
-        connection.off("reconnected", onReconnected as never);
+        connection.off("frame", onFrame);
+        connection.off("disconnected", onDisconnected);
+        connection.off("reconnected", onReconnected);
         await writer.close();
       })();
       return stopped;

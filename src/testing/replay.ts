@@ -105,28 +105,31 @@ export class ReplayPlayer implements ReplayHandle {
   /** A client configured: answer with the recorded hello when one is due, and (re)start playing. */
   onConfigure(conn: MockConnection): void {
     const next = this.#items[this.#cursor];
-    if (this.#state === "waiting" && next?.kind === "frame" && next.hello) {
+    if (this.#state !== "waiting") {
+      conn.send(this.#host.helloFor(conn));
+      return;
+    }
+    // The spacing after the handshake is kept too: from the recorded hello_ok, or from the start
+    // of the recording (a recorder attaches right after the first hello_ok).
+    let anchorT = this.#cursor === 0 ? 0 : (next?.t ?? 0);
+    if (next?.kind === "frame" && next.hello) {
       conn.send(next.text);
+      anchorT = next.t;
       this.#cursor++;
       this.sent++;
     } else {
       conn.send(this.#host.helloFor(conn));
     }
-    if (this.#state === "waiting") this.#resume();
+    this.#state = "playing";
+    this.#anchorWall = performance.now();
+    this.#anchorT = anchorT;
+    this.#pump();
   }
 
   stop(): void {
     this.#state = "stopped";
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-  }
-
-  #resume(): void {
-    this.#state = "playing";
-    const next = this.#items[this.#cursor];
-    this.#anchorWall = performance.now();
-    this.#anchorT = next?.t ?? 0;
-    this.#pump();
   }
 
   #pump = (): void => {
