@@ -272,6 +272,10 @@ export function backtestRecording(
   const outcomes = specs.map((s) => positions.map((p) => runPosition(p, s, readings, slippageBps, coarsePct)));
   const warnings: string[] = [];
   if (recording.truncated) warnings.push("the recording's last line was truncated (the recorder was stopped mid-write); it was ignored");
+  const coarsePrices = positions.filter((p) => p.coarsePrice).length;
+  if (coarsePrices > 0 && readings.profitBasis === "mid_price") {
+    warnings.push(`${coarsePrices} position(s) quote prices with too few digits for a mid-price PnL; their PnL comes from pnl_update proceeds instead`);
+  }
   const sparse = positions.filter((p) => p.points.length < 3);
   if (sparse.length > 0) warnings.push(`${sparse.length} position(s) have fewer than 3 price points: too coarse to judge`);
   specs.forEach((s, i) => {

@@ -35,8 +35,16 @@ export interface RecordedPosition {
   closedReason: string | undefined;
   /** The exits the live stream sent for it (reason, ms since start). */
   liveExits: Array<{ t: number; reason: string }>;
+  /**
+   * The quoted price has too few digits for a mid-price PnL (entry price below
+   * {@link MIN_PRICE_UNITS} units): mid-price points fall back to the proceeds basis.
+   */
+  coarsePrice: boolean;
   points: PathPoint[];
 }
+
+/** Smallest entry price (quote units) whose 1-unit step is at most 0.01 % of it. */
+export const MIN_PRICE_UNITS = 10_000;
 
 const pct = (num: number, den: number): number => Math.round((num / den - 1) * 100 * 1e9) / 1e9;
 
@@ -68,6 +76,7 @@ export function recordedPositions(recording: Recording): RecordedPosition[] {
         closedAt: undefined,
         closedReason: undefined,
         liveExits: [],
+        coarsePrice: entryPrice < MIN_PRICE_UNITS,
         points: [],
         entryPrice,
         bands: undefined,
@@ -83,12 +92,12 @@ export function recordedPositions(recording: Recording): RecordedPosition[] {
       p.points.push({
         t: entry.t,
         proceedsPct: cost > 0 ? pct(Number(m.proceeds_units), cost) : undefined,
-        midPct: m.token_price_quote !== undefined && m.token_price_quote !== null ? pct(Number(m.token_price_quote), p.entryPrice) : undefined,
+        midPct: !p.coarsePrice && m.token_price_quote !== undefined && m.token_price_quote !== null ? pct(Number(m.token_price_quote), p.entryPrice) : undefined,
         bands: p.bands,
         source: "pnl_update",
       });
     } else if (m.type === "trade_tick") {
-      p.points.push({ t: entry.t, proceedsPct: undefined, midPct: pct(Number(m.price_quote), p.entryPrice), bands: p.bands, source: "trade_tick" });
+      if (!p.coarsePrice) p.points.push({ t: entry.t, proceedsPct: undefined, midPct: pct(Number(m.price_quote), p.entryPrice), bands: p.bands, source: "trade_tick" });
     } else if (m.type === "liquidity_snapshot") {
       p.bands = m.bands.map((b) => ({ slippage_bps: b.slippage_bps, max_tokens: BigInt(b.max_tokens), coverage_pct: b.coverage_pct }));
     } else if (m.type === "exit_signal_with_tx") {

@@ -26,9 +26,9 @@ function frames(connection: StreamConnection<"bigint">, n: number): Promise<void
 }
 
 /** Records about `ms` milliseconds of a live session to `file`; returns what was recorded. */
-export async function recordLive(file: string, ms = 1_200): Promise<{ frames: number }> {
+export async function recordLive(file: string, ms = 1_200, keypair = Keypair.generate()): Promise<{ frames: number }> {
   const server = await MockStreamServer.start({ seed: 11, pnlFlushMs: 40, settleMs: 10, volatility: 0.002 });
-  const wallet = Keypair.generate().publicKey.toBase58();
+  const wallet = keypair.publicKey.toBase58();
   const client = new StreamClient("live-key", { endpoint: server.url, ints: "bigint", reconnect: { initialDelayMs: 20, maxDelayMs: 50 } });
   const connection = await client.connect({ wallet_pubkeys: [wallet], strategy: { target_profit_pct: 50, stop_loss_pct: 50 } });
   const recorder = recordSession(connection, file);
