@@ -11,12 +11,15 @@
  *
  *   npm run demo -- [--duration 20] [--seed N] [--tier 0|1|2]
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { StreamClient, StreamSession, type PositionHandle, type StrategyConfig } from "../src/index.js";
 import { MockStreamServer, Prng, buildUnsignedTx } from "../src/testing/index.js";
 import { proveOwnership, signExitTransaction, submitTransaction } from "../src/tx/index.js";
+import { recordSession } from "../src/record/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -102,6 +105,9 @@ const session = await StreamSession.connectWithWallets(
   { strategy, deadline_timeout_sec: deadlineSec },
   { registration: { baseUrl: server.apiUrl, label: "demo" } },
 );
+// Everything the stream sends is recorded too, for `lasersell-stream backtest` at the end.
+const recordingPath = join(tmpdir(), `lasersell-demo-${seed}.ndjson.gz`);
+const recorder = recordSession(session, recordingPath);
 console.log(`registered wallet ${short(wallet)} to the API key (POST ${server.apiUrl}/v1/wallets/register), then connected`);
 
 const ladder = strategy.take_profit_levels?.map((l) => `+${l.profit_pct}% sells ${l.sell_pct}%`).join(", ");
@@ -234,3 +240,8 @@ if (signLatenciesUs.length > 0) {
       ` (server trigger -> signed p50 ${quantile(triggerToSignedMs, 0.5).toFixed(0)} ms)`,
   );
 }
+
+// ---- the recording ----
+await recorder.stop();
+console.log(`  recording            ${recordingPath}`);
+console.log(`  backtest it:         npm run backtest -- ${recordingPath} --strategy "tp=10,sl=5,trail=4" --strategy "tp=20,sl=10" --deadline ${deadlineSec}`);
