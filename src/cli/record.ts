@@ -112,8 +112,8 @@ export interface SyntheticOptions {
   strategy?: StrategyConfig;
 }
 
-/** The strategy of synthetic recordings: quick enough to exit within a minute of random walk. */
-export const SYNTHETIC_STRATEGY: StrategyConfig = { target_profit_pct: 8, stop_loss_pct: 6, trailing_stop_pct: 3 };
+/** The strategy of synthetic recordings: wide, so the paths run long enough to compare strategies on. */
+export const SYNTHETIC_STRATEGY: StrategyConfig = { target_profit_pct: 40, stop_loss_pct: 25 };
 
 /**
  * Runs the mock's seeded market for `durationSec` with two simulated wallets, a client that signs
@@ -126,7 +126,7 @@ export async function recordSynthetic(options: SyntheticOptions, write: (line: s
     tier: options.tier ?? 1,
     pnlFlushMs: options.pnlFlushMs ?? 100,
     settleMs: 100,
-    simulateBuys: { everyMs: 700, maxOpenPerWallet: 2 },
+    simulateBuys: { everyMs: 700, maxOpenPerWallet: 3 },
   });
   const keypairs = [Keypair.generate(), Keypair.generate()];
   const configure = {
