@@ -2,6 +2,7 @@
  * `lasersell-stream backtest FILE --strategy SPEC... [--deadline SEC] [--html report.html] [--json]`.
  */
 import { writeFileSync } from "node:fs";
+import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import {
   READING_CHOICES,
@@ -71,7 +72,7 @@ export async function runBacktest(argv: string[], write: (text: string) => void)
   });
   write(values.json === true ? `${reportJson(report)}\n` : formatReport(report));
   if (values.html !== undefined) {
-    writeFileSync(values.html, renderHtmlReport(report, `LaserSell backtest: ${file}`));
+    writeFileSync(values.html, renderHtmlReport(report, `LaserSell backtest: ${basename(file)}`));
     if (values.json !== true) write(`HTML report: ${values.html}\n`);
   }
   return 0;

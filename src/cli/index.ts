@@ -68,6 +68,10 @@ async function main(argv: string[]): Promise<number> {
   };
   const sub = argv[0] === undefined ? undefined : modules[argv[0]];
   if (sub !== undefined) {
+    // The reader went away (e.g. `| head`): stop quietly instead of crashing on EPIPE.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    });
     if (argv.includes("--help") || argv.includes("-h")) {
       process.stdout.write(sub.usage);
       return 0;
