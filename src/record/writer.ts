@@ -53,6 +53,10 @@ export class RecordingWriter {
   #unreported = 0;
   #error: Error | undefined;
   #closed: Promise<void> | undefined;
+  /** Lines of the current event-loop turn, written together (one stream write per batch). */
+  #batch: string[] = [];
+  #batchBytes = 0;
+  #flushScheduled = false;
 
   constructor(sink: string | Writable, header: Omit<RecordingHeader, "format" | "format_version" | "library" | "library_version" | "started_at" | "started_at_ms">, options: RecordingWriterOptions = {}, startedAtMs = Date.now()) {
     this.startedAtMs = startedAtMs;
@@ -107,6 +111,7 @@ export class RecordingWriter {
   /** Flushes and closes the sink (a path sink's file is closed; a stream sink is ended). Idempotent. */
   close(): Promise<void> {
     this.#closed ??= new Promise<void>((resolve, reject) => {
+      this.#flushBatch();
       if (this.#flushTimer !== undefined) clearInterval(this.#flushTimer);
       const last = this.#file ?? this.#out;
       const done = (): void => (this.#error === undefined ? resolve() : reject(this.#wrap(this.#error)));
@@ -120,7 +125,7 @@ export class RecordingWriter {
 
   #entry(line: string, atMs: number): void {
     if (this.#closed !== undefined || this.#error !== undefined) return;
-    if (this.#out.writableLength > this.#maxPending) {
+    if (this.#out.writableLength + this.#batchBytes > this.#maxPending) {
       this.#dropped++;
       this.#unreported++;
       return;
@@ -134,11 +139,25 @@ export class RecordingWriter {
   }
 
   #write(line: string): void {
-    const text = `${line}\n`;
     this.#lines++;
-    this.#bytes += text.length;
-    this.#out.write(text);
+    this.#bytes += line.length + 1;
+    this.#batch.push(line);
+    this.#batchBytes += line.length + 1;
+    if (this.#batchBytes >= 64 * 1024) this.#flushBatch();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(this.#flushBatch);
+    }
   }
+
+  #flushBatch = (): void => {
+    this.#flushScheduled = false;
+    if (this.#batch.length === 0) return;
+    const text = `${this.#batch.join("\n")}\n`;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    this.#out.write(text);
+  };
 
   #wrap(error: Error): StreamError {
     return new StreamError("recording", `cannot write the recording: ${error.message}`, { cause: error });
