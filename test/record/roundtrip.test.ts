@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StreamClient } from "../../src/client/index.js";
 import { parseServerMessage } from "../../src/protocol/index.js";
@@ -12,6 +13,7 @@ import { isFrame, loadRecording, type Recording } from "../../src/record/index.j
 import { MockStreamServer } from "../../src/testing/index.js";
 import { recordLive } from "./live.js";
 
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 let dir: string;
 let recording: Recording;
 beforeAll(async () => {
@@ -63,6 +65,7 @@ async function replayTo(speed: number): Promise<Array<Array<{ at: number; text: 
 describe("record -> replay round trip", () => {
   it("the recording holds the session: frames, what the client sent, the drop and the reconnect", () => {
     expect(recording.header.format_version).toBe(1);
+    expect(recording.header.library_version).toBe(pkg.version);
     expect(recording.header.configure).toContain("wallet_pubkeys");
     expect(recording.header.configure).not.toContain("live-key");
     const events = recording.entries.filter((e) => !isFrame(e)).map((e) => (isFrame(e) ? "" : e.event));
