@@ -5,6 +5,7 @@ export default defineConfig({
     index: "src/index.ts",
     tx: "src/tx/index.ts",
     testing: "src/testing/index.ts",
+    record: "src/record/index.ts",
     cli: "src/cli/index.ts",
   },
   format: ["esm", "cjs"],

@@ -14,11 +14,14 @@
  *
  *   npm run demo -- [--duration 20] [--seed N] [--tier 0|1|2]
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { ExitApiClient, StreamClient, StreamSession, type PositionHandle, type StrategyConfig } from "../src/index.js";
 import { MockStreamServer, Prng, buildUnsignedTx } from "../src/testing/index.js";
 import { executeExits, proveOwnership, signExitApiTransaction, signExitTransaction, submitTransaction } from "../src/tx/index.js";
+import { recordSession } from "../src/record/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -103,6 +106,9 @@ const session = await StreamSession.connectWithWallets(
   { strategy, deadline_timeout_sec: deadlineSec, send_mode: "helius_sender", tip_lamports: 1_000 },
   { registration: { baseUrl: server.apiUrl, label: "demo" } },
 );
+// Everything the stream sends is recorded too, for `lasersell-stream backtest` at the end.
+const recordingPath = join(tmpdir(), `lasersell-demo-${seed}.ndjson.gz`);
+const recorder = recordSession(session, recordingPath);
 console.log(`registered wallet ${short(wallet)} to the API key (POST ${server.apiUrl}/v1/wallets/register), then connected`);
 
 const ladder = strategy.take_profit_levels?.map((l) => `+${l.profit_pct}% sells ${l.sell_pct}%`).join(", ");
@@ -266,3 +272,8 @@ if (signLatenciesMs.length > 0) {
 if (x.latencyMs.count > 0) {
   console.log(`  signal -> confirmed  p50 ${x.latencyMs.p50?.toFixed(0)} ms, p90 ${x.latencyMs.p90?.toFixed(0)} ms, max ${x.latencyMs.max?.toFixed(0)} ms (confirmation polled every 100 ms)`);
 }
+
+// ---- the recording ----
+await recorder.stop();
+console.log(`  recording            ${recordingPath}`);
+console.log(`  backtest it:         npm run backtest -- ${recordingPath} --strategy "tp=10,sl=5,trail=4" --strategy "tp=20,sl=10" --deadline ${deadlineSec}`);

@@ -25,7 +25,8 @@ export type StreamErrorCode =
   | "exit_api"
   | "transaction_failed"
   | "transaction_expired"
-  | "journal";
+  | "journal"
+  | "recording";
 
 export interface StreamErrorOptions {
   cause?: unknown;

@@ -5,16 +5,23 @@
  *   lasersell-stream mock [--port 8082] [--host 127.0.0.1] [--tier 1] [--seed N] [--api-key KEY]...
  *                         [--hello-order after_configure|on_connect] [--pnl-flush-ms 100]
  *                         [--settle-ms 200] [--buy-every-ms 5000] [--max-open 3] [--require-registration]
+ *                         [--replay FILE [--speed N] [--loop]] | [--record FILE --duration SEC]
+ *   lasersell-stream record --out FILE --wallet PUBKEY [...]
+ *   lasersell-stream backtest FILE --strategy SPEC [...] [--deadline SEC] [--html FILE]
  */
 import { parseArgs } from "node:util";
 import { startMock } from "./mock.js";
 import { TAIL_USAGE, runTail } from "./tail.js";
+import { RECORD_USAGE, recordSynthetic, runRecord } from "./record.js";
+import { BACKTEST_USAGE, runBacktest } from "./backtest.js";
 
 const USAGE = `Usage: lasersell-stream <command> [options]
 
 Commands:
   mock      Run a local LaserSell stream server (ws://localhost:8082/v1/ws) with a simulated market.
   tail      Connect a session and print every event (see 'lasersell-stream tail --help').
+  record    Record a live session to a file (see 'lasersell-stream record --help').
+  backtest  Compare exit strategies on a recording (see 'lasersell-stream backtest --help').
 
 Options of mock:
   --port N              Port (default 8082; 0 picks a free one)
@@ -30,6 +37,12 @@ Options of mock:
   --require-registration
                         Refuse configure for wallets not registered to the API key
                         (POST /v1/wallets/register on the same port), as the real service does
+  --replay FILE         Serve a recording instead of the simulated market
+  --speed N             Replay speed (default 1; 10 = ten times faster)
+  --loop                Start the replay over when it ends
+  --record FILE         Write a synthetic recording of --duration seconds of the simulated
+                        market (what a connected client receives) and exit
+  --duration SEC        Length of --record (default 60)
   -h, --help            Show this help
 `;
 
@@ -48,6 +61,23 @@ async function main(argv: string[]): Promise<number> {
     }
     return runTail(argv.slice(1));
   }
+  // Each subcommand module parses its own options.
+  const modules: Record<string, { usage: string; run: (args: string[]) => Promise<number> }> = {
+    record: { usage: RECORD_USAGE, run: (args) => runRecord(args, (line) => process.stdout.write(`${line}\n`)) },
+    backtest: { usage: BACKTEST_USAGE, run: (args) => runBacktest(args, (text) => process.stdout.write(text)) },
+  };
+  const sub = argv[0] === undefined ? undefined : modules[argv[0]];
+  if (sub !== undefined) {
+    // The reader went away (e.g. `| head`): stop quietly instead of crashing on EPIPE.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    });
+    if (argv.includes("--help") || argv.includes("-h")) {
+      process.stdout.write(sub.usage);
+      return 0;
+    }
+    return sub.run(argv.slice(1));
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -63,6 +93,11 @@ async function main(argv: string[]): Promise<number> {
       "buy-every-ms": { type: "string" },
       "max-open": { type: "string" },
       "require-registration": { type: "boolean" },
+      replay: { type: "string" },
+      speed: { type: "string" },
+      loop: { type: "boolean" },
+      record: { type: "string" },
+      duration: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -77,6 +112,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const tier = int("tier", values.tier, 1);
   if (tier > 2) throw new Error("--tier must be 0, 1 or 2");
+  if (values.record !== undefined) {
+    const durationSec = values.duration === undefined ? 60 : Number(values.duration);
+    if (!(durationSec > 0)) throw new Error(`--duration must be a number of seconds > 0, got ${values.duration}`);
+    const seed = values.seed === undefined ? undefined : int("seed", values.seed, 0);
+    await recordSynthetic(
+      { out: values.record, durationSec, seed, tier: tier as 0 | 1 | 2, pnlFlushMs: int("pnl-flush-ms", values["pnl-flush-ms"], 100, 1) },
+      (line) => process.stdout.write(`${line}\n`),
+    );
+    return 0;
+  }
   const helloOrder = values["hello-order"] ?? "after_configure";
   if (helloOrder !== "after_configure" && helloOrder !== "on_connect") {
     throw new Error("--hello-order must be after_configure or on_connect");
@@ -102,6 +147,12 @@ async function main(argv: string[]): Promise<number> {
     },
     write,
   );
+  if (values.replay !== undefined) {
+    const speed = values.speed === undefined ? 1 : Number(values.speed);
+    if (!(speed > 0)) throw new Error(`--speed must be a number > 0, got ${values.speed}`);
+    const replay = await server.replay(values.replay, { speed, loop: values.loop === true });
+    write(`  replaying ${values.replay} (${replay.total} frames, speed ${speed}${values.loop === true ? ", looping" : ""}) to each client that configures`);
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       process.off("SIGINT", onInt);

@@ -321,6 +321,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     const dial = this.#dial;
     if (dial === undefined || this.#ws === undefined) return;
     this.#ws.send(dial.configureText);
+    this.#tap("out", dial.configureText);
     this.#debug("socket open; configure sent");
   };
 
@@ -377,6 +378,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       : Array.isArray(data)
         ? Buffer.concat(data).toString()
         : Buffer.from(data).toString();
+    this.#tap("in", text);
     if (this.#phase === OPEN) this.#dispatch(text);
     else if (this.#phase === HANDSHAKE) this.#handshakeFrame(text);
   };
@@ -673,6 +675,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     const gen = this.#gen;
     for (let message = this.#outbound.take(); message !== undefined; message = this.#outbound.take()) {
       ws.send(message.text, (error) => this.#written(gen, error));
+      this.#tap("out", message.text);
     }
   }
 
@@ -765,6 +768,11 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     if (previous === current) return;
     this.#status = current;
     this.emit("status", { previous, current });
+  }
+
+  /** The raw-frame tap (`frame` event); costs one branch when nobody listens. */
+  #tap(direction: "in" | "out", text: string): void {
+    if (this.listenerCount("frame") > 0) this.emit("frame", { direction, text, atMs: Date.now() });
   }
 
   #debug(message: string): void {

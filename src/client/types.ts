@@ -156,6 +156,12 @@ export interface StreamConnectionEvents<M extends IntMode = "number"> {
   invalid_message: [error: StreamProtocolError];
   precision_warning: [info: { type: string; paths: string[] }];
   debug: [message: string];
+  /**
+   * A raw frame as it crossed the socket (inbound text before parsing, or outbound text as
+   * written), with the local time. Emitted only while someone listens; for recorders and taps,
+   * never a stage of the inbound path.
+   */
+  frame: [frame: { direction: "in" | "out"; text: string; atMs: number }];
 }
 
 /** Selects a position: a token-account string, a numeric or bigint id, or an object form. */

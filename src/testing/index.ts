@@ -17,6 +17,7 @@ export {
   type MockTier,
   type ReceivedFrame,
 } from "./session.js";
+export type { ReplayHandle, ReplayOptions } from "./replay.js";
 export type { MockPositionInfo, OpenPositionOptions, OpenedPosition } from "./positions.js";
 export {
   ExitApiDesk,
@@ -27,6 +28,8 @@ export {
   type MockTradeRecord,
 } from "./exit-api.js";
 export {
+  DEFAULT_READINGS,
+  READING_CHOICES,
   initialEngineState,
   ladderShare,
   manualExit,
@@ -34,6 +37,8 @@ export {
   runPath,
   step,
   type EngineInput,
+  type EngineReadings,
+  type Tranche,
   type EngineState,
   type ExitDecision,
 } from "./strategy-engine.js";

@@ -4,6 +4,7 @@
 import type { ClientMessage } from "../protocol/index.js";
 import type { ExitApiRateLimit } from "./exit-api.js";
 import type { MockPositionInfo } from "./positions.js";
+import type { EngineReadings } from "./strategy-engine.js";
 import type { MockRegistration } from "./registry.js";
 import type { MockConnection, MockRefusal, MockTier } from "./session.js";
 import type { MockStreamServer } from "./server.js";
@@ -51,6 +52,8 @@ export interface MockStreamServerOptions {
   tradeTickProbability?: number;
   /** Band whose `max_tokens` caps sales under `liquidity_guard`, in bps. @defaultValue 500 */
   guardSlippageBps?: number;
+  /** Readings of the rules the public sources disagree on. @defaultValue {@link DEFAULT_READINGS} */
+  readings?: Partial<EngineReadings>;
   /**
    * Simulated buys: every `everyMs`, each configured wallet with fewer than `maxOpenPerWallet`
    * open positions gets a new one. Off unless given (the CLI turns it on).

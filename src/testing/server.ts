@@ -56,6 +56,9 @@ import {
 } from "./session.js";
 import { manualExit, onGraduation, step, type ExitDecision } from "./strategy-engine.js";
 import { buildBuyTx, buildSellTx } from "./txfactory.js";
+import { ReplayPlayer, type ReplayHandle, type ReplayOptions } from "./replay.js";
+import { loadRecording } from "../record/reader.js";
+import type { Recording, RecordingEntry } from "../record/format.js";
 import { Waiters } from "./waiters.js";
 import { DEFAULTS, type MockExitSignal, type MockStreamServerEvents, type MockStreamServerOptions } from "./options.js";
 
@@ -144,6 +147,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   private simTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private forcedRefusal: MockRefusal | undefined;
+  private player: ReplayPlayer | undefined;
   /** The client frame being handled, so a refusal is recorded on it. */
   private current: ReceivedFrame | undefined;
 
@@ -394,6 +398,40 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   }
 
   /**
+   * Serves a recording (a file path, a recording read with `loadRecording`, or its entries)
+   * instead of the simulated market: once a client configures, it gets the recorded `hello_ok`,
+   * then every recorded inbound frame with the original spacing divided by `speed`. A recorded
+   * disconnect drops the clients (same close code); after they reconnect and configure, the
+   * recorded reconnect `hello_ok` answers and the replay continues. Recorded exit transactions,
+   * signed by the right wallet, are accepted by the mock RPC. The simulator stops.
+   *
+   * @example
+   * ```ts
+   * const server = await MockStreamServer.start();
+   * const replay = await server.replay("session.ndjson.gz", { speed: 10 });
+   * // connect any client to server.url; replay.sent counts the frames played
+   * ```
+   */
+  async replay(source: string | Recording | readonly RecordingEntry[], options: ReplayOptions = {}): Promise<ReplayHandle> {
+    const recording = typeof source === "string" ? await loadRecording(source) : source;
+    if (this.simTimer !== undefined) clearInterval(this.simTimer);
+    this.simTimer = undefined;
+    this.player?.stop();
+    const player = new ReplayPlayer(recording, options, {
+      configured: () => this.connections.filter((c) => c.configured),
+      helloFor: (conn) => frameText(this.helloFrame(conn)),
+      registerExit: (key) => {
+        if (!this.signals.has(key)) {
+          this.signals.set(key, { kind: "exit", positionId: -1, wallet: "", reason: "replay", sellTokens: undefined, signature: undefined });
+        }
+      },
+      changed: () => this.notify(),
+    });
+    this.player = player;
+    return player;
+  }
+
+  /**
    * Answers every `configure` from now on with this `error` frame (then close 1008) instead of
    * `hello_ok`, e.g. `{ code: "wallet_not_registered", message: "..." }`; `undefined` restores
    * normal handshakes. For testing how a client reports a refused handshake.
@@ -564,6 +602,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     this.closing = (async () => {
       if (this.simTimer !== undefined) clearInterval(this.simTimer);
       this.simTimer = undefined;
+      this.player?.stop();
       for (const t of this.settleTimers) clearTimeout(t);
       this.settleTimers.clear();
       this.exitApi.close();
@@ -674,7 +713,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
       this.emitAndNotify("disconnect", conn, code, conn.closedWith.reason);
     });
     this.emitAndNotify("connection", conn);
-    if ((this.options.helloOrder ?? DEFAULTS.helloOrder) === "on_connect") conn.send(this.helloFrame(conn));
+    if ((this.options.helloOrder ?? DEFAULTS.helloOrder) === "on_connect" && this.player === undefined) conn.send(this.helloFrame(conn));
   }
 
   private helloFrame(conn: MockConnection): Record<string, unknown> {
@@ -758,7 +797,8 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     conn.mirrorConfig = msg.mirror_config;
     conn.sendMode = msg.send_mode ?? undefined;
     conn.tipLamports = msg.tip_lamports ?? undefined;
-    if ((this.options.helloOrder ?? DEFAULTS.helloOrder) === "after_configure") conn.send(this.helloFrame(conn));
+    if (this.player !== undefined) this.player.onConfigure(conn);
+    else if ((this.options.helloOrder ?? DEFAULTS.helloOrder) === "after_configure") conn.send(this.helloFrame(conn));
     this.handshakes.push(conn);
     for (const p of this.positionsById.values()) if (this.tracks(conn, p)) this.announce(conn, p);
     this.emitAndNotify("handshake", conn);
@@ -923,7 +963,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     if (!p.open || p.watched) return;
     const strategy = this.strategyFor(p);
     if (strategy === undefined) return;
-    const r = step(strategy, p.engine, { pnlPct: pnlPct(p.multiplier), ...this.engineInput(p) });
+    const r = step(strategy, p.engine, { pnlPct: pnlPct(p.multiplier), ...this.engineInput(p) }, this.options.readings);
     p.engine = r.state;
     for (const d of r.decisions) this.issueExit(p, d, undefined);
   }

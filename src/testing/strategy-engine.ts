@@ -29,11 +29,84 @@
  * (capped again), until the position is empty. A capped ladder sale leaves the overflow in the
  * position for later levels and the final exit.
  *
+ * Readings. Where the public sources disagree (`strategy-rules.md`), the rule above is one
+ * reading among several; {@link EngineReadings} names each and makes the others selectable. The
+ * defaults ({@link DEFAULT_READINGS}) are what the table above says; the mock and the backtest
+ * use this one engine.
+ *
  * Sell on graduation (`sell_on_graduation: true`) fires `graduation` from {@link onGraduation};
  * a manual `request_exit_signal` fires `sell_now` from {@link manualExit}. Neither depends on
  * thresholds.
  */
 import type { StrategyConfig } from "../protocol/index.js";
+
+/**
+ * The reading the engine uses for each rule on which the public sources conflict (see
+ * `docs/record-replay.md` and `strategy-rules.md`). Every field defaults to the first value.
+ */
+export interface EngineReadings {
+  /**
+   * When a trailing stop is armed. `in_profit` (docs text, SDK): once the peak is above 0.
+   * `peak_at_trail` (API example table): once the peak reaches `trailing_stop_pct`.
+   */
+  trailingArming: "in_profit" | "peak_at_trail";
+  /**
+   * Breakeven trail. `crate` (protocol crate, desktop docs): armed when the peak reaches the %,
+   * fires when PnL returns to 0. `api` (API example table): armed at PnL >= 0, fires at PnL <= -%.
+   */
+  breakeven: "crate" | "api";
+  /**
+   * A ladder level's `trailing_stop_pct`. `replace_trailing` (crate, desktop): the level sells,
+   * then that % becomes the trailing stop of the rest. `trail_tranche` (API): the level sells
+   * nothing; it arms a trailing stop on its tranche, which sells when PnL falls that many points
+   * below the peak seen since.
+   */
+  ladderTrailing: "replace_trailing" | "trail_tranche";
+  /**
+   * `target_profit_pct` alongside a ladder. `ignored` (crate). `cap` (API): reaching it sells
+   * whatever the ladder left (reason `target_profit`).
+   */
+  targetWithLadder: "ignored" | "cap";
+  /**
+   * Liquidity guard. `cap` (engine; crate/desktop in spirit): every sale is capped at the guard
+   * band, the overflow stays. `hold` (API): a sale bigger than the band waits (no signal) until
+   * the band covers it.
+   */
+  liquidityGuard: "cap" | "hold";
+  /**
+   * Several rules true on one tick. `stops_first`: stop loss > trailing > breakeven > ladder >
+   * take profit. `profit_first`: ladder and take profit before the stops.
+   */
+  precedence: "stops_first" | "profit_first";
+  /**
+   * What profit % means. `mid_price`: price against entry price, no fees or impact (the mock).
+   * `proceeds`: `profit_units / entry cost` from `pnl_update` (what selling now would return,
+   * slippage included). The engine takes PnL as input; this names how the caller measured it.
+   */
+  profitBasis: "mid_price" | "proceeds";
+}
+
+/** The engine's default readings (what the mock enforces). */
+export const DEFAULT_READINGS: Readonly<EngineReadings> = Object.freeze({
+  trailingArming: "in_profit",
+  breakeven: "crate",
+  ladderTrailing: "replace_trailing",
+  targetWithLadder: "ignored",
+  liquidityGuard: "cap",
+  precedence: "stops_first",
+  profitBasis: "mid_price",
+});
+
+/** Every selectable value of each reading (for CLIs and validation). */
+export const READING_CHOICES: { readonly [K in keyof EngineReadings]: readonly EngineReadings[K][] } = {
+  trailingArming: ["in_profit", "peak_at_trail"],
+  breakeven: ["crate", "api"],
+  ladderTrailing: ["replace_trailing", "trail_tranche"],
+  targetWithLadder: ["ignored", "cap"],
+  liquidityGuard: ["cap", "hold"],
+  precedence: ["stops_first", "profit_first"],
+  profitBasis: ["mid_price", "proceeds"],
+};
 
 /** An exit decided by the engine. */
 export interface ExitDecision {
@@ -58,6 +131,17 @@ export interface EngineState {
   exiting: string | undefined;
   /** Trailing stop percentage installed by a ladder level, replacing the strategy's. */
   trailingOverridePct: number | undefined;
+  /** Tranches under their own trailing stop (`ladderTrailing: "trail_tranche"`). */
+  tranches?: readonly Tranche[];
+}
+
+/** A ladder tranche held under its own trailing stop (`ladderTrailing: "trail_tranche"`). */
+export interface Tranche {
+  level: number;
+  tokens: bigint;
+  trailPct: number;
+  /** Highest PnL since the tranche was armed. */
+  peakPct: number;
 }
 
 /** What the engine sees on one tick. */
@@ -72,6 +156,7 @@ export interface EngineInput {
   guardCap?: bigint | undefined;
 }
 
+/** A fresh per-position state. */
 export function initialEngineState(): EngineState {
   return {
     peakPct: Number.NEGATIVE_INFINITY,
@@ -87,6 +172,11 @@ const pos = (v: number | undefined): v is number => typeof v === "number" && v >
 function cap(strategy: StrategyConfig, tokens: bigint, guardCap: bigint | undefined): bigint {
   if (strategy.liquidity_guard === true && guardCap !== undefined && guardCap < tokens) return guardCap;
   return tokens;
+}
+
+/** Under `liquidityGuard: "hold"`, true when the guard band does not cover `tokens`: wait. */
+function holds(strategy: StrategyConfig, r: EngineReadings, tokens: bigint, guardCap: bigint | undefined): boolean {
+  return r.liquidityGuard === "hold" && cap(strategy, tokens, guardCap) < tokens;
 }
 
 function fullExit(
@@ -107,7 +197,8 @@ export function ladderShare(available: bigint, sellPct: number): bigint {
 }
 
 /**
- * One tick: updates the peak and arming state and returns the exits that fire.
+ * One tick: updates the peak and arming state and returns the exits that fire, under `readings`
+ * (default {@link DEFAULT_READINGS}).
  *
  * @example
  * ```ts
@@ -120,12 +211,16 @@ export function step(
   strategy: StrategyConfig,
   state: EngineState,
   input: EngineInput,
+  readings: Partial<EngineReadings> = {},
 ): { state: EngineState; decisions: ExitDecision[] } {
+  const r: EngineReadings = { ...DEFAULT_READINGS, ...readings };
   const pnl = input.pnlPct;
   const peak = Math.max(state.peakPct, pnl);
+  const be = strategy.breakeven_trail_pct;
   const armed =
-    state.breakevenArmed || (pos(strategy.breakeven_trail_pct) && peak >= strategy.breakeven_trail_pct);
-  let next: EngineState = { ...state, peakPct: peak, breakevenArmed: armed };
+    state.breakevenArmed || (pos(be) && (r.breakeven === "crate" ? peak >= be : pnl >= 0));
+  const tranches = (state.tranches ?? []).map((t) => ({ ...t, peakPct: Math.max(t.peakPct, pnl) }));
+  let next: EngineState = { ...state, peakPct: peak, breakevenArmed: armed, tranches };
   const decisions: ExitDecision[] = [];
   if (input.availableTokens <= 0n) return { state: next, decisions };
 
@@ -137,42 +232,76 @@ export function step(
     return { state: next, decisions };
   }
 
-  const trailing = next.trailingOverridePct ?? strategy.trailing_stop_pct;
-  let reason: string | undefined;
-  if (pos(strategy.stop_loss_pct) && pnl <= -strategy.stop_loss_pct) reason = "stop_loss";
-  else if (pos(trailing) && peak > 0 && pnl <= peak - trailing) reason = "trailing_stop";
-  else if (armed && pnl <= 0) reason = "breakeven_trail";
-  if (reason !== undefined) {
+  const stops = (): boolean => {
+    const trailing = next.trailingOverridePct ?? strategy.trailing_stop_pct;
+    const trailArmed = pos(trailing) && (r.trailingArming === "in_profit" ? peak > 0 : peak >= trailing);
+    let reason: string | undefined;
+    if (pos(strategy.stop_loss_pct) && pnl <= -strategy.stop_loss_pct) reason = "stop_loss";
+    else if (trailArmed && pnl <= peak - (trailing as number)) reason = "trailing_stop";
+    else if (armed && pnl <= (r.breakeven === "crate" ? 0 : -(be as number))) reason = "breakeven_trail";
+    if (reason === undefined || holds(strategy, r, input.availableTokens, input.guardCap)) return false;
     next = { ...next, exiting: reason };
     decisions.push(fullExit(strategy, reason, input.availableTokens, input.guardCap));
-    return { state: next, decisions };
-  }
+    return true;
+  };
+  if (r.precedence === "stops_first" && stops()) return { state: next, decisions };
 
   const levels = strategy.take_profit_levels ?? [];
+  let available = input.availableTokens;
+  // Tranches under their own trail (API reading of a level's trailing_stop_pct).
+  const kept: Tranche[] = [];
+  for (const t of next.tranches ?? []) {
+    available -= t.tokens;
+    if (pnl > t.peakPct - t.trailPct || holds(strategy, r, t.tokens, input.guardCap)) {
+      kept.push(t);
+      continue;
+    }
+    const sell = cap(strategy, t.tokens, input.guardCap);
+    const full = sell >= input.availableTokens - sumSold(decisions);
+    decisions.push({ reason: "trailing_stop", sellTokens: sell, levelIndex: t.level, full });
+    if (sell < t.tokens) kept.push({ ...t, tokens: t.tokens - sell });
+    if (full) next = { ...next, exiting: "trailing_stop" };
+  }
+  next = { ...next, tranches: kept };
   if (levels.length > 0) {
-    let available = input.availableTokens;
     const fired = [...next.firedLevels];
     levels.forEach((level, i) => {
       if (available <= 0n || fired.includes(i) || pnl < level.profit_pct) return;
-      fired.push(i);
       const share = ladderShare(available, level.sell_pct);
+      if (holds(strategy, r, share, input.guardCap)) return;
+      fired.push(i);
+      if (r.ladderTrailing === "trail_tranche" && pos(level.trailing_stop_pct)) {
+        next = { ...next, tranches: [...(next.tranches ?? []), { level: i, tokens: share, trailPct: level.trailing_stop_pct, peakPct: pnl }] };
+        available -= share;
+        return;
+      }
       const sell = cap(strategy, share, input.guardCap);
       if (pos(level.trailing_stop_pct)) next = { ...next, trailingOverridePct: level.trailing_stop_pct };
       if (sell <= 0n) return;
-      const full = sell >= available;
+      const full = sell >= input.availableTokens - sumSold(decisions);
       decisions.push({ reason: "chained_tp", sellTokens: sell, levelIndex: i, full });
       available -= sell;
       if (full) next = { ...next, exiting: "chained_tp" };
     });
     next = { ...next, firedLevels: fired };
+  }
+  if (next.exiting !== undefined) return { state: next, decisions };
+
+  const targetApplies = levels.length === 0 || r.targetWithLadder === "cap";
+  const left = input.availableTokens - sumSold(decisions);
+  if (targetApplies && left > 0n && pos(strategy.target_profit_pct) && pnl >= strategy.target_profit_pct && !holds(strategy, r, left, input.guardCap)) {
+    next = { ...next, exiting: "target_profit", tranches: [] };
+    decisions.push(fullExit(strategy, "target_profit", left, input.guardCap));
     return { state: next, decisions };
   }
-
-  if (pos(strategy.target_profit_pct) && pnl >= strategy.target_profit_pct) {
-    next = { ...next, exiting: "target_profit" };
-    decisions.push(fullExit(strategy, "target_profit", input.availableTokens, input.guardCap));
-  }
+  if (r.precedence === "profit_first" && decisions.length === 0) stops();
   return { state: next, decisions };
+}
+
+function sumSold(decisions: readonly ExitDecision[]): bigint {
+  let n = 0n;
+  for (const d of decisions) n += d.sellTokens ?? 0n;
+  return n;
 }
 
 /** The token bridge graduated: a full exit with reason `graduation` when the strategy asks for it. */
@@ -204,12 +333,13 @@ export function runPath(
   tokens: bigint,
   multipliers: readonly number[],
   pnlOf: (multiplier: number) => number,
+  readings: Partial<EngineReadings> = {},
 ): Array<ExitDecision & { tick: number }> {
   let state = initialEngineState();
   let available = tokens;
   const out: Array<ExitDecision & { tick: number }> = [];
   multipliers.forEach((m, tick) => {
-    const r = step(strategy, state, { pnlPct: pnlOf(m), availableTokens: available, outstanding: false });
+    const r = step(strategy, state, { pnlPct: pnlOf(m), availableTokens: available, outstanding: false }, readings);
     state = r.state;
     for (const d of r.decisions) {
       out.push({ ...d, tick });

@@ -1,0 +1,76 @@
+/**
+ * Killing the recorder mid-write leaves a readable file; a truncated last line is ignored.
+ */
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Keypair } from "@solana/web3.js";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { StreamError } from "../../src/errors.js";
+import { isFrame, loadRecording } from "../../src/record/index.js";
+import { MockStreamServer } from "../../src/testing/index.js";
+import { buildRecording, recordingText } from "./paths.js";
+
+const dir = mkdtempSync(join(tmpdir(), "ls-kill-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const size = (file: string): number => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+describe("a killed recorder", () => {
+  for (const name of ["killed.ndjson", "killed.ndjson.gz"]) {
+    it(`SIGKILL during a busy recording leaves ${name} readable`, async () => {
+      const server = await MockStreamServer.start({ pnlFlushMs: 10, simulateBuys: { everyMs: 20, maxOpenPerWallet: 3 } });
+      const file = join(dir, name);
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "src/cli/index.ts", "record", "--out", file, "--endpoint", server.url, "--wallet", Keypair.generate().publicKey.toBase58(), "--tp", "50", "--sl", "50"],
+        { env: { ...process.env, LASERSELL_API_KEY: "kill-test-key" }, stdio: "ignore" },
+      );
+      try {
+        // Frames are flowing and reaching the disk (gzip flushes once a second).
+        await vi.waitFor(() => expect(size(file)).toBeGreaterThan(4_000), { timeout: 20_000, interval: 50 });
+        child.kill("SIGKILL");
+        await new Promise((resolve) => child.once("exit", resolve));
+      } finally {
+        child.kill("SIGKILL");
+        await server.close();
+      }
+      const recording = await loadRecording(file);
+      expect(recording.header.source).toBe("connection");
+      expect(recording.header.configure).not.toContain("kill-test-key");
+      const frames = recording.entries.filter(isFrame);
+      expect(frames.length).toBeGreaterThan(10);
+      expect(frames.some((f) => f.frame.includes('"type":"pnl_update"'))).toBe(true);
+    }, 40_000);
+  }
+
+  it("a truncated last line is ignored and reported; a bad line elsewhere is an error naming the line", async () => {
+    const rec = buildRecording([{ id: 1, openedAt: 0, path: [[1000, 1], [2000, 2]] }]);
+    const file = join(dir, "cut.ndjson");
+    const text = recordingText(rec);
+    writeFileSync(file, text.slice(0, text.length - 20)); // cut inside the last line
+    const cut = await loadRecording(file);
+    expect(cut.truncated).toBe(true);
+    expect(cut.entries).toHaveLength(rec.entries.length - 1);
+
+    const broken = join(dir, "broken.ndjson");
+    const lines = text.split("\n");
+    lines[2] = "{not json";
+    writeFileSync(broken, lines.join("\n"));
+    const error = await loadRecording(broken).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StreamError);
+    expect((error as StreamError).message).toMatch(/broken\.ndjson:3: not a JSON line/);
+
+    const other = join(dir, "other.ndjson");
+    writeFileSync(other, '{"hello":1}\n');
+    appendFileSync(other, "{}\n");
+    await expect(loadRecording(other)).rejects.toThrow(/not a lasersell-stream recording/);
+  });
+});
