@@ -6,6 +6,8 @@ import type {
   CloseOptions,
   ConnectOptions,
   InboundMessage,
+  InboundSubscriber,
+  InboundSubscription,
   StreamConfigure,
   StreamConnectionEvents,
   StreamSender,
@@ -30,6 +32,11 @@ export interface SessionConnection<M extends IntMode = "number"> {
     event: K,
     listener: (...args: NoInfer<StreamConnectionEvents<M>[K]>) => void,
   ): unknown;
+  /**
+   * @internal Direct delivery (optional; `StreamConnection` has it): every inbound message is handed
+   * to the subscriber synchronously as it is decoded, so there is one queue, the session's.
+   */
+  _subscribe?(subscriber: InboundSubscriber<M>): InboundSubscription;
   /** Drops pending low-priority messages of a closed position (optional). */
   discardPending?(positionId: number | bigint): unknown;
   /** The `deadline_timeout_sec` the connection was configured with, when it keeps it. */

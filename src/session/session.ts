@@ -5,6 +5,7 @@
 import { EventEmitter } from "eventemitter3";
 import { strategyConfigFromOptional, type OptionalStrategyConfig } from "../client/compat.js";
 import type { CloseOptions, InboundMessage, StreamConfigure, StreamConnectionEvents, StreamSender } from "../client/types.js";
+import { iterate } from "../client/connection.js";
 import { StreamError, StreamValidationError } from "../errors.js";
 import {
   validateStrategy,
@@ -17,7 +18,8 @@ import {
   type StrategyConfig,
   type WatchWalletEntry,
 } from "../protocol/index.js";
-import { Inbox, type DropCounts } from "../client/inbound.js";
+import { Mailbox, type DropCounts, type MailboxBounds, type PositionKey } from "../client/inbound.js";
+import { CLIENT_DEFAULTS } from "../client/client.js";
 import type { WalletOwnershipProof } from "../rest/register.js";
 import { ServerClock } from "./clock.js";
 import type { SessionClient, SessionConnection, SessionConnectionEventName } from "./connection.js";
@@ -28,8 +30,8 @@ import { LiquidityCache } from "./liquidity.js";
 import { PositionBook, positionKey } from "./positions.js";
 import { configureFromProofs, registerProofs, type ConfigureWithProofs, type RegisteringClient, type RegistrationOptions } from "./wallets.js";
 
-/** Low-priority events superseded or evicted before `recv()` delivered them, by type. */
-export type SessionDropCounts = DropCounts;
+/** Events superseded or evicted before `recv()` delivered them, by type (`unknown`: over its bound). */
+export type SessionDropCounts = DropCounts & { unknown: number };
 
 /** Options of a session; all optional. */
 export interface StreamSessionOptions {
@@ -85,10 +87,11 @@ export type ConnectionIntMode<C> = C extends SessionConnection<"bigint"> ? "bigi
 export type ClientIntMode<C> = C extends SessionClient<"bigint"> ? "bigint" : "number";
 
 const DEFAULTS = { deadlineRetryMs: 3_000, deadlineMaxRetries: 3, tradeTickCapacity: 1_024 } as const;
-
-interface Waiter<M extends IntMode> {
-  resolve(event: StreamEvent<M> | null): void;
-}
+/** The bounds of a session over a connection that does not share its own (`_subscribe`). */
+const SESSION_BOUNDS: Omit<MailboxBounds, "tickCapacity"> = {
+  maxPendingHigh: CLIENT_DEFAULTS.maxPendingHigh,
+  maxPendingUnknown: CLIENT_DEFAULTS.maxPendingUnknown,
+};
 
 function isStrategy(value: unknown): value is StrategyConfig {
   return typeof value === "object" && value !== null && "target_profit_pct" in value;
@@ -126,15 +129,15 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   readonly #clock = new ServerClock();
   readonly #timers: SessionTimers;
   readonly #deadlines: DeadlineScheduler;
-  readonly #inbox: Inbox<StreamEvent<M>, string>;
+  /** The one place events wait for `recv()`: the connection hands messages straight to `#apply`. */
+  readonly #mail: Mailbox<StreamEvent<M>>;
   readonly #buffer: boolean;
-  readonly #waiters: Waiter<M>[] = [];
   #deadlineSec: number;
   /** Wall-clock start estimate per tracked position, for `deadline_at_ms` (scheduling is monotonic). */
-  readonly #startWall = new Map<string, number>();
+  readonly #startWall = new Map<PositionKey, number>();
+  /** A `hello_ok` was delivered: a reconnect's arrives as the `reconnected` event only. */
+  #helloSeen = false;
   #online = true;
-  /** No more input: the connection ended, or `close()` was called. */
-  #ended = false;
   #closing: Promise<void> | undefined;
   readonly #listeners: { [K in SessionConnectionEventName]: (...args: StreamConnectionEvents<M>[K]) => void };
 
@@ -144,7 +147,6 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     this.#deadlineSec = deadlineSecOf(deadlineSec);
     this.#timers = options.timers ?? systemTimers;
     this.#buffer = options.buffer ?? true;
-    this.#inbox = new Inbox<StreamEvent<M>, string>(options.tradeTickCapacity ?? DEFAULTS.tradeTickCapacity);
     this.#deadlines = new DeadlineScheduler(
       {
         deadlineMs: this.#deadlineSec * 1_000,
@@ -169,7 +171,18 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     connection.on("disconnected", this.#listeners.disconnected);
     connection.on("reconnected", this.#listeners.reconnected);
     connection.on("error", this.#listeners.error);
-    void this.#pump();
+    const tickCapacity = options.tradeTickCapacity ?? DEFAULTS.tradeTickCapacity;
+    if (connection._subscribe !== undefined) {
+      // One mailbox: every message is applied as the connection decodes it; the session's own
+      // backlog is what pauses the socket.
+      const subscription = connection._subscribe({ message: (m) => this.#applySafe(m), end: () => this.#finish() });
+      this.#mail = new Mailbox({ ...subscription.bounds, tickCapacity });
+      this.#mail.onPressure = subscription.hold;
+      subscription.start();
+    } else {
+      this.#mail = new Mailbox({ ...SESSION_BOUNDS, tickCapacity });
+      void this.#pump();
+    }
   }
 
   /**
@@ -264,8 +277,8 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
 
   stats(): SessionStats {
     return {
-      pending: this.#inbox.size,
-      dropped: { ...this.#inbox.dropped },
+      pending: this.#mail.size,
+      dropped: this.#mail.dropped,
       positions: this.#book.size,
       timers: this.#deadlines.pendingTimers,
     };
@@ -282,19 +295,15 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     if (!this.#buffer) {
       return Promise.reject(new StreamError("validation", "recv() is unavailable: the session was created with buffer: false"));
     }
-    const event = this.#inbox.shift();
-    if (event !== undefined) return Promise.resolve(event);
-    if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve) => this.#waiters.push({ resolve }));
+    return this.#mail.recv();
   }
 
   /** `for await (const event of session)`; ends when `recv()` yields `null`. Breaking out does not close the session. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<StreamEvent<M>, void, undefined> {
-    for (;;) {
-      const event = await this.recv();
-      if (event === null) return;
-      yield event;
-    }
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamEvent<M>> {
+    return iterate(
+      () => this.recv(),
+      () => (this.#buffer ? this.#mail.poll() : undefined),
+    );
   }
 
   // ---- Positions and liquidity ----------------------------------------------------------------
@@ -421,8 +430,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     }
     if (this.#closing !== undefined) return this.#closing;
     this.#deadlines.clear();
-    this.#inbox.clear();
-    this.#end();
+    this.#mail.close();
     this.#connection.off("disconnected", this.#listeners.disconnected);
     this.#connection.off("reconnected", this.#listeners.reconnected);
     this.#connection.off("error", this.#listeners.error);
@@ -436,17 +444,13 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
 
   // ---- Inbound ---------------------------------------------------------------------------------
 
+  /** For a connection that cannot be subscribed to (a custom `SessionConnection`): read `recv()`. */
   async #pump(): Promise<void> {
     try {
       for (;;) {
         const message = await this.#connection.recv();
         if (message === null || this.#closing !== undefined) break;
-        try {
-          this.#apply(message);
-        } catch (err) {
-          // One message the session cannot apply must not stop the stream.
-          this.#emitSafe("stream_error", new StreamError("protocol", `could not apply a ${message.type} message`, { cause: err }));
-        }
+        this.#applySafe(message);
       }
     } catch (err) {
       if (this.#closing === undefined) {
@@ -454,18 +458,39 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
         this.#emitSafe("stream_error", error);
       }
     }
+    this.#finish();
+  }
+
+  #applySafe(message: InboundMessage<M>): void {
+    if (this.#closing !== undefined) return;
+    try {
+      this.#apply(message);
+    } catch (err) {
+      // One message the session cannot apply must not stop the stream.
+      this.#emitSafe("stream_error", new StreamError("protocol", `could not apply a ${message.type} message`, { cause: err }));
+    }
+  }
+
+  /** The connection ended for good: readers drain what is pending, then get `null`. */
+  #finish(): void {
     this.#deadlines.clear();
-    this.#end();
+    this.#mail.end();
   }
 
   #apply(message: InboundMessage<M>): void {
     const now = Date.now();
     switch (message.type) {
-      case "unknown":
-        this.#deliver({ type: "unknown", messageType: message.messageType, value: message.value, raw: message.raw, message });
+      case "unknown": {
+        const event: StreamEvent<M> = { type: "unknown", messageType: message.messageType, value: message.value, raw: message.raw, message };
+        if (this.#buffer) this.#mail.unknown(event);
+        this.#emitEvent(event);
         return;
+      }
       case "hello_ok":
         this.#clock.sample(message.server_time_ms, now);
+        // A reconnect's hello reaches the consumer once: as the `reconnected` event that follows.
+        if (this.#helloSeen) return;
+        this.#helloSeen = true;
         this.#deliver({ type: "hello_ok", message });
         return;
       case "pong":
@@ -491,9 +516,9 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
           this.#deadlines.untrack(k);
           this.#startWall.delete(k);
           this.#liquidity.delete(k);
-          this.#inbox.discard(k);
+          this.#mail.discard(k);
         }
-        this.#connection.discardPending?.(message.position_id);
+        if (this.#connection._subscribe === undefined) this.#connection.discardPending?.(message.position_id);
         this.#deliver(closed === undefined ? { type: "position_closed", message } : { type: "position_closed", message, handle: closed.handle });
         return;
       }
@@ -552,21 +577,13 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   /** High priority: kept in order, never dropped. */
   #deliver(event: StreamEvent<M>): void {
     if (this.#closing !== undefined) return;
-    if (this.#buffer) {
-      const waiter = this.#waiters.shift();
-      if (waiter !== undefined) waiter.resolve(event);
-      else this.#inbox.pushHigh(event);
-    }
+    if (this.#buffer) this.#mail.high(event);
     this.#emitEvent(event);
   }
 
-  #deliverLow(kind: LowPriorityType, key: string, event: StreamEvent<M>): void {
+  #deliverLow(kind: LowPriorityType, key: PositionKey, event: StreamEvent<M>): void {
     if (this.#closing !== undefined) return;
-    if (this.#buffer) {
-      const waiter = this.#waiters.shift();
-      if (waiter !== undefined) waiter.resolve(event);
-      else this.#inbox.pushLow(kind, key, event);
-    }
+    if (this.#buffer) this.#mail.low(kind, key, event);
     this.#emitEvent(event);
   }
 
@@ -585,11 +602,6 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     }
   }
 
-  #end(): void {
-    this.#ended = true;
-    for (const waiter of this.#waiters.splice(0)) waiter.resolve(null);
-  }
-
   // ---- Deadlines -------------------------------------------------------------------------------
 
   /** The monotonic start of a position: the server's `opened_at_ms` placed on the local clock, else now. */
@@ -601,13 +613,13 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   }
 
   /** Brings a position's `deadline_at_ms` in line with the scheduler; returns its current handle. */
-  #refreshDeadline(key: string): PositionHandle<M> | undefined {
+  #refreshDeadline(key: PositionKey): PositionHandle<M> | undefined {
     const start = this.#startWall.get(key);
     const wall = this.#deadlines.dueAt(key) === undefined || start === undefined ? undefined : start + this.#deadlines.deadlineMs;
     return this.#book.setDeadline(key, wall);
   }
 
-  #onDeadline(key: string): boolean {
+  #onDeadline(key: PositionKey): boolean {
     const handle = this.#book.get(key);
     if (handle === undefined || handle.watched || this.#closing !== undefined) return false;
     if (!this.#askExit(handle)) return false;
@@ -615,7 +627,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     return true;
   }
 
-  #onRetry(key: string, attempt: number): RetryOutcome {
+  #onRetry(key: PositionKey, attempt: number): RetryOutcome {
     const handle = this.#book.get(key);
     if (handle === undefined || this.#closing !== undefined) return "stop";
     if (!this.#online) return "wait";
@@ -636,7 +648,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
 
   // ---- Helpers ---------------------------------------------------------------------------------
 
-  #keyOf(position: PositionRef<M>): string {
+  #keyOf(position: PositionRef<M>): PositionKey {
     return typeof position === "object" ? positionKey(position.position_id) : positionKey(position);
   }
 
