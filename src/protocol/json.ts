@@ -26,6 +26,8 @@ function parseNumberLossless(text: string): number | bigint {
   return Number.parseFloat(text);
 }
 
+const MAX_SAFE_16 = String(Number.MAX_SAFE_INTEGER);
+
 /** The longest integer literal a frame may hold: a u64 has at most 20 digits. */
 export const MAX_INTEGER_DIGITS = 20;
 
@@ -34,8 +36,8 @@ export const IntegerScan = { Short: 0, Long: 1, TooLong: 2 } as const;
 export type IntegerScan = (typeof IntegerScan)[keyof typeof IntegerScan];
 
 /**
- * One pass over the text for integer literals of 16 or more digits (the shortest that can exceed
- * 2^53), which must be read losslessly, and of more than {@link MAX_INTEGER_DIGITS} digits, which no
+ * One pass over the text for integer literals beyond 2^53 - 1 (16 digits and more), which must be
+ * read losslessly, and of more than {@link MAX_INTEGER_DIGITS} digits, which no
  * protocol field can hold: such a frame is refused without converting anything (a 16-million-digit
  * number would otherwise cost seconds of exact BigInt parsing). False positives only cost speed; a
  * false negative would round silently.
@@ -59,11 +61,16 @@ export function scanIntegers(text: string): IntegerScan {
     for (let d = text.charCodeAt(end); d >= 48 && d <= 57; d = text.charCodeAt(++end));
     LONG_DIGIT_RUN.lastIndex = end;
     if (c === 58 || c === 44 || c === 91 || c === 45 || c === -1) {
-      if (end - start > MAX_INTEGER_DIGITS) {
+      const digits = end - start;
+      if (digits > MAX_INTEGER_DIGITS) {
         LONG_DIGIT_RUN.lastIndex = 0;
         return IntegerScan.TooLong;
       }
-      found = IntegerScan.Long;
+      // Sixteen digits up to 2^53 - 1 are exact as a number (microsecond clocks, large token
+      // amounts): no need for the slow reader. Equal-length digit strings compare as numbers.
+      // (A fraction or exponent after the run makes it a float, which the lossless reader would
+      // return as a number anyway.)
+      if (digits > 16 || text.slice(start, end) > MAX_SAFE_16) found = IntegerScan.Long;
     }
   }
   LONG_DIGIT_RUN.lastIndex = 0;
