@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import WebSocket from "ws";
@@ -19,6 +19,8 @@ import { scanIntegers } from "../src/protocol/json.js";
 import { parseServerMessage } from "../src/protocol/index.js";
 
 const quick = process.argv.includes("--quick");
+/** RESULTS.md keeps everything from this line on when the tables are rewritten. */
+const NOTES_MARKER = "<!-- notes: kept across runs -->";
 const RUNS = quick ? 1 : 3;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
@@ -483,7 +485,11 @@ async function main(): Promise<void> {
   if (!process.argv.includes("--no-write") && !quick) {
     const cpu0 = cpus()[0];
     const header = `# Benchmark results\n\nMachine: ${cpus().length} x ${cpu0?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Date: ${new Date().toISOString().slice(0, 10)}.\nProduced by \`npm run bench\` (bench/run.ts); the server runs in its own process.\n\n`;
-    writeFileSync(new URL("./RESULTS.md", import.meta.url), header + out.join("\n"));
+    // Hand-written analysis below the notes marker survives a re-run.
+    const file = new URL("./RESULTS.md", import.meta.url);
+    const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
+    const at = previous.indexOf(NOTES_MARKER);
+    writeFileSync(file, header + out.join("\n") + (at >= 0 ? `\n${previous.slice(at)}` : ""));
   }
 }
 
