@@ -256,6 +256,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
         tickCapacity: this.#p.lowPriorityCapacity,
       },
       hold: (paused) => this.#hold(paused),
+      dropped: () => this.#mail.dropped,
       start: () => {
         this.#mail.drainTo((message) => subscriber.message(message));
         this.#subscriber = subscriber;

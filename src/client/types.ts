@@ -138,6 +138,8 @@ export interface InboundSubscription {
   hold(paused: boolean): void;
   /** Hands over the pending messages, then every new one. */
   start(): void;
+  /** What the connection dropped before `start()` (messages that arrived with `hello_ok` are coalesced there). */
+  dropped(): ConnectionStats["dropped"];
 }
 
 /**

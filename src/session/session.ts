@@ -135,6 +135,8 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   #deadlineSec: number;
   /** Wall-clock start estimate per tracked position, for `deadline_at_ms` (scheduling is monotonic). */
   readonly #startWall = new Map<PositionKey, number>();
+  /** Drops the connection made before the session took over (frames that came with `hello_ok`). */
+  #droppedBefore: (() => SessionDropCounts) | undefined;
   /** A `hello_ok` was delivered: a reconnect's arrives as the `reconnected` event only. */
   #helloSeen = false;
   #online = true;
@@ -178,6 +180,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
       const subscription = connection._subscribe({ message: (m) => this.#applySafe(m), end: () => this.#finish() });
       this.#mail = new Mailbox({ ...subscription.bounds, tickCapacity });
       this.#mail.onPressure = subscription.hold;
+      this.#droppedBefore = subscription.dropped;
       subscription.start();
     } else {
       this.#mail = new Mailbox({ ...SESSION_BOUNDS, tickCapacity });
@@ -278,9 +281,21 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   stats(): SessionStats {
     return {
       pending: this.#mail.size,
-      dropped: this.#mail.dropped,
+      dropped: this.#dropped(),
       positions: this.#book.size,
       timers: this.#deadlines.pendingTimers,
+    };
+  }
+
+  #dropped(): SessionDropCounts {
+    const own = this.#mail.dropped;
+    const before = this.#droppedBefore?.();
+    if (before === undefined) return own;
+    return {
+      pnl_update: own.pnl_update + before.pnl_update,
+      liquidity_snapshot: own.liquidity_snapshot + before.liquidity_snapshot,
+      trade_tick: own.trade_tick + before.trade_tick,
+      unknown: own.unknown + before.unknown,
     };
   }
 
