@@ -5,7 +5,6 @@
 import { EventEmitter } from "eventemitter3";
 import { strategyConfigFromOptional, type OptionalStrategyConfig } from "../client/compat.js";
 import type { CloseOptions, InboundMessage, StreamConfigure, StreamConnectionEvents, StreamSender } from "../client/types.js";
-import { iterate } from "../client/connection.js";
 import { StreamError, StreamValidationError } from "../errors.js";
 import {
   validateStrategy,
@@ -314,11 +313,13 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   }
 
   /** `for await (const event of session)`; ends when `recv()` yields `null`. Breaking out does not close the session. */
-  [Symbol.asyncIterator](): AsyncIterableIterator<StreamEvent<M>> {
-    return iterate(
-      () => this.recv(),
-      () => (this.#buffer ? this.#mail.poll() : undefined),
-    );
+  async *[Symbol.asyncIterator](): AsyncGenerator<StreamEvent<M>, void, undefined> {
+    for (;;) {
+      // A waiting event is taken as is; only an empty mailbox costs a `recv()` promise.
+      const event = (this.#buffer ? this.#mail.poll() : undefined) ?? (await this.recv());
+      if (event === null) return;
+      yield event;
+    }
   }
 
   // ---- Positions and liquidity ----------------------------------------------------------------
