@@ -3,17 +3,24 @@
  * server (a separate process), in one run. Prints tables with medians and ratios and writes them to
  * bench/RESULTS.md. A program that measures, not a timed test.
  *
- * Options: `--quick` (fewer runs and messages, for a smoke check), `--no-write`.
+ * Options: `--quick` (fewer runs and messages, for a smoke check), `--no-write`, `--exit-path` (only
+ * the exit-path tables: sparse exits, stages, ingest, targets).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
+import WebSocket from "ws";
 import { floor, officialConnection, officialSession, type Contender } from "./adapters.js";
 import { oursConnection, oursSession } from "./ours.js";
+import { fastAccepts } from "../src/protocol/fast.js";
+import { scanIntegers } from "../src/protocol/json.js";
+import { parseServerMessage } from "../src/protocol/index.js";
 
 const quick = process.argv.includes("--quick");
+/** RESULTS.md keeps everything from this line on when the tables are rewritten. */
+const NOTES_MARKER = "<!-- notes: kept across runs -->";
 const RUNS = quick ? 1 : 3;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
@@ -91,6 +98,87 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | "timeout">
 }
 
 // ---------------------------------------------------------------------------------------------
+// In-process timing: every contender reads through the same `ws` class, so one stamp taken as
+// `ws` emits "message" (before any client code runs) starts the clock for all of them alike.
+
+const stamps = { on: false, first: 0, exits: [] as number[] };
+const wsEmit = WebSocket.prototype.emit;
+WebSocket.prototype.emit = function (this: WebSocket, event: string | symbol, ...args: unknown[]): boolean {
+  if (event === "message" && stamps.on) {
+    const t = performance.now();
+    if (stamps.first === 0) stamps.first = t;
+    const data = args[0];
+    // `{"type":"ex...`: an exit signal (the bench server's frames all start with the type).
+    if (Buffer.isBuffer(data) && data[9] === 0x65 && data[10] === 0x78) stamps.exits.push(t);
+  }
+  return wsEmit.call(this, event, ...args);
+} as typeof wsEmit;
+
+/** Sparse exits (one every 5 ms, optionally between pnl floods): µs from the frame's "message" event to delivery. */
+async function sparse(c: Contender, port: number, n: number, flood: number): Promise<number[]> {
+  const client = await c.open(`ws://127.0.0.1:${port}/v1/ws?s=sparse&n=${n}&gap=5&flood=${flood}`);
+  stamps.exits.length = 0;
+  stamps.on = true;
+  const out: number[] = [];
+  while (out.length < n) {
+    const d = await withTimeout(client.next(), 10_000);
+    if (d === "timeout" || d === null) break;
+    if (d.type !== "exit_signal_with_tx") continue;
+    const at = stamps.exits.shift();
+    if (at !== undefined) out.push((performance.now() - at) * 1000);
+  }
+  stamps.on = false;
+  await client.close();
+  return out;
+}
+
+/** Ingest: n pre-framed pnl_updates then a final exit marker; msg/s from the first frame to the marker's delivery. */
+async function ingest(c: Contender, port: number, n: number): Promise<number> {
+  const client = await c.open(`ws://127.0.0.1:${port}/v1/ws?s=ingest&n=${n}`);
+  stamps.first = 0;
+  stamps.exits.length = 0;
+  stamps.on = true;
+  let end = 0;
+  for (;;) {
+    const d = await withTimeout(client.next(), 30_000);
+    if (d === "timeout" || d === null) break;
+    if (d.type === "exit_signal_with_tx" && d.message["position_id"] === 0) {
+      end = performance.now();
+      break;
+    }
+  }
+  stamps.on = false;
+  await client.close();
+  return end === 0 ? Number.NaN : (n / (end - stamps.first)) * 1000;
+}
+
+/** Our decode stages on sparse, cold frames (one every 5 ms), µs p50: scan, JSON.parse, check, whole decode. */
+async function stages(n: number): Promise<Record<string, number>> {
+  const frame = (i: number): string =>
+    `{"type":"exit_signal_with_tx","session_id":1,"position_id":${5000 + i},"wallet_pubkey":"6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi","mint":"B1rADWGjAKbZYVHMYhS5ZKyMbqFB65vmNNxUXdgFpump","position_tokens":17543859649123,"profit_units":${i},"reason":"stop_loss","triggered_at_ms":1773792051877,"market_context":{"market_type":"pump_fun","pumpfun":{}},"unsigned_tx_b64":"${"A".repeat(500)}"}`;
+  const xs: Record<string, number[]> = { scan: [], parse: [], check: [], decode: [] };
+  for (let i = 0; i < n; i++) {
+    await sleep(5);
+    const text = frame(i);
+    if (i % 2 === 0) {
+      const t0 = performance.now();
+      scanIntegers(text);
+      const t1 = performance.now();
+      const obj = JSON.parse(text) as Record<string, unknown>;
+      const t2 = performance.now();
+      fastAccepts("exit_signal_with_tx", obj);
+      const t3 = performance.now();
+      xs["scan"]?.push((t1 - t0) * 1000);
+      xs["parse"]?.push((t2 - t1) * 1000);
+      xs["check"]?.push((t3 - t2) * 1000);
+    } else {
+      const t0 = performance.now();
+      parseServerMessage(text);
+      xs["decode"]?.push((performance.now() - t0) * 1000);
+    }
+  }
+  return Object.fromEntries(Object.entries(xs).map(([k, v]) => [k, pct(v, 0.5)]));
+}
 
 const liveTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 
@@ -245,6 +333,71 @@ async function main(): Promise<void> {
   };
   const byName = <T>(m: Map<string, T>, c: Contender): T | undefined => m.get(c.name);
 
+  // The exit path (issue 13): sparse exits, in-process, from ws "message" to delivery.
+  const sn0 = quick ? 100 : 400;
+  // One short discarded run each first, so no contender is charged for loading and compiling its code.
+  for (const c of contenders) {
+    await sparse(c, server.port, 30, 0);
+    await ingest(c, server.port, 10_000);
+  }
+  const sparseRows: (string | number)[][] = [];
+  const sp = new Map<string, { p50: number; p99: number }>();
+  for (const flood of [0, 20]) {
+    for (const c of contenders) {
+      const all: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        gc();
+        all.push(...(await sparse(c, server.port, sn0, flood)));
+      }
+      const r = { p50: pct(all, 0.5), p99: pct(all, 0.99) };
+      sp.set(`${c.name}/${flood}`, r);
+      sparseRows.push([c.name, flood === 0 ? "sparse" : `sparse + ${flood} pnl/exit`, fmt(r.p50, 0), fmt(r.p99, 0), all.length]);
+    }
+  }
+  emit(table(`Exit signal in-process, µs from the ws "message" event to recv() (one exit every 5 ms, ${sn0} x ${RUNS} runs, pre-framed server)`, ["client", "regime", "p50", "p99", "signals"], sparseRows));
+  const st = await stages(quick ? 200 : 800);
+  const oursSp = sp.get(`${oursSession.name}/0`);
+  emit(
+    table("Our stages on a sparse exit frame, µs p50 (in-process, one frame every 5 ms)", ["frame -> scanned", "-> parsed (JSON.parse)", "-> validated (check)", "whole decode", "decoded -> applied -> delivered (session p50 - decode)"], [
+      [fmt(st["scan"]), fmt(st["parse"]), fmt(st["check"]), fmt(st["decode"]), fmt((oursSp?.p50 ?? Number.NaN) - (st["decode"] ?? Number.NaN))],
+    ]),
+  );
+  const ingestN = quick ? 50_000 : 200_000;
+  const ing = new Map<string, number>();
+  for (const c of contenders) {
+    const rates: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      gc();
+      rates.push(await ingest(c, server.port, ingestN));
+    }
+    ing.set(c.name, median(rates));
+  }
+  emit(
+    table(
+      `Ingest: ${ingestN.toLocaleString("en")} pre-framed pnl_update (~500 B, 256 positions) + a final marker, msg/s (median of ${RUNS})`,
+      ["client", "msg/s", "vs floor", "vs official session"],
+      contenders.map((c) => [c.name, fmt(ing.get(c.name), 0), ratio(ing.get(c.name), ing.get(floor.name)), ratio(ing.get(c.name), ing.get(officialSession.name))]),
+    ),
+  );
+  const f0 = sp.get(`${floor.name}/0`);
+  const f20 = sp.get(`${floor.name}/20`);
+  const o20 = sp.get(`${oursSession.name}/20`);
+  emit(
+    table("Issue 13 targets (ours = StreamSession)", ["target", "measured", "met"], [
+      ["sparse p50 <= floor + 10 µs", `${fmt(oursSp?.p50, 0)} vs ${fmt(f0?.p50, 0)} (+${fmt((oursSp?.p50 ?? 0) - (f0?.p50 ?? 0), 0)})`, (oursSp?.p50 ?? Infinity) <= (f0?.p50 ?? 0) + 10 ? "yes" : "no"],
+      ["sparse p99 <= 1.5x floor", ratio(oursSp?.p99, f0?.p99), (oursSp?.p99 ?? Infinity) <= 1.5 * (f0?.p99 ?? 0) ? "yes" : "no"],
+      ["20:1 flood p50 <= floor + 10 µs", `${fmt(o20?.p50, 0)} vs ${fmt(f20?.p50, 0)}`, (o20?.p50 ?? Infinity) <= (f20?.p50 ?? 0) + 10 ? "yes" : "no"],
+      ["20:1 flood p99 <= 1.5x floor", ratio(o20?.p99, f20?.p99), (o20?.p99 ?? Infinity) <= 1.5 * (f20?.p99 ?? 0) ? "yes" : "no"],
+      ["ingest >= 1.2x official session", ratio(ing.get(oursSession.name), ing.get(officialSession.name)), (ing.get(oursSession.name) ?? 0) >= 1.2 * (ing.get(officialSession.name) ?? Infinity) ? "yes" : "no"],
+      ["ingest >= 0.9x floor", ratio(ing.get(oursSession.name), ing.get(floor.name)), (ing.get(oursSession.name) ?? 0) >= 0.9 * (ing.get(floor.name) ?? Infinity) ? "yes" : "no"],
+    ]),
+  );
+
+  if (process.argv.includes("--exit-path")) {
+    server.stop();
+    return;
+  }
+
   // Throughput
   const n = quick ? 50_000 : 200_000;
   const tp = new Map<string, number>();
@@ -332,7 +485,11 @@ async function main(): Promise<void> {
   if (!process.argv.includes("--no-write") && !quick) {
     const cpu0 = cpus()[0];
     const header = `# Benchmark results\n\nMachine: ${cpus().length} x ${cpu0?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. Date: ${new Date().toISOString().slice(0, 10)}.\nProduced by \`npm run bench\` (bench/run.ts); the server runs in its own process.\n\n`;
-    writeFileSync(new URL("./RESULTS.md", import.meta.url), header + out.join("\n"));
+    // Hand-written analysis below the notes marker survives a re-run.
+    const file = new URL("./RESULTS.md", import.meta.url);
+    const previous = existsSync(file) ? readFileSync(file, "utf8") : "";
+    const at = previous.indexOf(NOTES_MARKER);
+    writeFileSync(file, header + out.join("\n") + (at >= 0 ? `\n${previous.slice(at)}` : ""));
   }
 }
 

@@ -15,6 +15,17 @@
  *   ?s=stall&k=KEY              stop reading and answering 300 ms after hello_ok; the time to the
  *                               next configure is reported on stdout
  *
+ * Pre-framed scenarios: the WebSocket frames are built before the run and written to the TCP
+ * socket as bytes (as a real server's kernel hands them over), so the server is never what is
+ * measured:
+ *
+ *   ?s=sparse&n=400&gap=5&flood=0  one exit signal every `gap` ms (cold caches on every frame),
+ *                               `flood` pnl_updates spread between two exits
+ *   ?s=ingest&n=200000          n pnl_update frames of ~480 bytes over 256 positions, as fast as
+ *                               the socket takes them, then one exit signal with position_id 0
+ *                               as the final marker (a coalescing client is timed on what it
+ *                               ingested, not on what it delivered)
+ *
  * It prints `{"port":N}` when listening and `{"event":...}` lines for server-side measurements.
  */
 import { performance } from "node:perf_hooks";
@@ -55,6 +66,48 @@ async function blast(ws: WebSocket, n: number, make: (i: number) => string): Pro
   }
 }
 
+/** An unmasked server-to-client text frame (RFC 6455 5.2). */
+function wsFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  const n = payload.length;
+  const head = n < 126 ? Buffer.from([0x81, n]) : n < 65_536 ? Buffer.from([0x81, 126, n >> 8, n & 255]) : Buffer.alloc(10);
+  if (n >= 65_536) {
+    head[0] = 0x81;
+    head[1] = 127;
+    head.writeBigUInt64BE(BigInt(n), 2);
+  }
+  return Buffer.concat([head, payload]);
+}
+
+type RawSocket = { write(b: Buffer): boolean; once(e: "drain", f: () => void): void; destroyed: boolean };
+const rawSocket = (ws: WebSocket): RawSocket => (ws as unknown as { _socket: RawSocket })._socket;
+
+/** Writes pre-built bytes, waiting for the kernel buffer to drain when it is full. */
+async function writeRaw(ws: WebSocket, chunks: Buffer[]): Promise<void> {
+  const socket = rawSocket(ws);
+  for (const chunk of chunks) {
+    if (socket.destroyed) return;
+    if (!socket.write(chunk)) await new Promise<void>((resolve) => socket.once("drain", resolve));
+  }
+}
+
+/** ~480-byte pnl_update frames, as the issue's ingest regime (prices, caps, a mirror source). */
+const pnl480 = (id: number, i: number): string =>
+  `{"type":"pnl_update","position_id":${id},"profit_units":${65_000_000 + i},"proceeds_units":565000000,"server_time_ms":${1_773_792_013_300 + i},"token_price_quote":32,"market_cap_quote":32000000000,"watched":false,"mirror_source":"${WALLET}","wallet_pubkey":"${WALLET}","mint":"${MINT}","token_account":"3wEbogFD59ihp6BMG3fSWN3pmJZz7aHZWo1TQrbsLuMD","token_program":"TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA","note":"pnl"}`;
+
+let ingestCache: { n: number; chunks: Buffer[] } | undefined;
+function ingestChunks(n: number): Buffer[] {
+  if (ingestCache?.n === n) return ingestCache.chunks;
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < n; i += 512) {
+    const frames: Buffer[] = [];
+    for (let j = i; j < Math.min(n, i + 512); j++) frames.push(wsFrame(pnl480((j % 256) + 1, j)));
+    chunks.push(Buffer.concat(frames));
+  }
+  ingestCache = { n, chunks };
+  return chunks;
+}
+
 const dropTimes = new Map<string, number>();
 const dropCounts = new Map<string, number>();
 
@@ -79,6 +132,31 @@ async function run(ws: WebSocket, q: URLSearchParams): Promise<void> {
         ws.send(exit(1000 + i));
         await sleep(2);
       }
+      break;
+    }
+    case "sparse": {
+      const gap = Number(q.get("gap") ?? 5);
+      const flood = Number(q.get("flood") ?? 0);
+      const pnls = Array.from({ length: flood }, (_, f) => wsFrame(pnl480((f % 10) + 1, f)));
+      await sleep(50);
+      const start = performance.now();
+      for (let i = 0; i < n && ws.readyState === ws.OPEN; i++) {
+        // The flood is spread over the gap; the exit leaves at its own time.
+        for (let f = 0; f < flood; f++) {
+          await writeRaw(ws, [pnls[f] as Buffer]);
+          if (f % 5 === 4) await sleep(gap / (flood / 5 + 1));
+        }
+        const due = start + (i + 1) * gap;
+        await sleep(Math.max(0, due - performance.now()));
+        await writeRaw(ws, [wsFrame(exit(1000 + i))]);
+      }
+      break;
+    }
+    case "ingest": {
+      const chunks = ingestChunks(n);
+      await sleep(50);
+      await writeRaw(ws, chunks);
+      await writeRaw(ws, [wsFrame(exit(0))]);
       break;
     }
     case "steady": {

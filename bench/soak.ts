@@ -44,7 +44,7 @@ function line(s: SoakStats): string {
   const mmss = `${Math.floor(s.elapsedMs / 60_000)}:${String(Math.floor(s.elapsedMs / 1_000) % 60).padStart(2, "0")}`;
   return (
     `[${mmss}] connections ${s.connections}, reconnects ${s.reconnects}, exits issued ${s.exitsIssued} / required ${s.exitsRequired} / delivered ${s.exitsDelivered}, ` +
-    `events ${s.events}, invalid ${s.invalidFrames}, unknown ${s.unknownFrames}, dropped low ${s.droppedLow}, heap ${s.heapMaxMb} MB (baseline ${s.heapBaselineMb})` +
+    `events ${s.events}, invalid ${s.invalidFrames}, unknown ${s.unknownFrames}, dropped low ${s.droppedLow}, floods paused ${s.floodPauses}, heap ${s.heapMaxMb} MB (baseline ${s.heapBaselineMb})` +
     (s.endedWith === undefined ? "" : `; hostile: refused handshakes ${s.refusedHandshakes}, oversize frames ${s.oversizeFrames}, ended with ${s.endedWith}`)
   );
 }

@@ -22,6 +22,8 @@ export const CLIENT_DEFAULTS = {
   heartbeat: { intervalMs: 5_000, timeoutMs: 5_000 },
   reconnect: { initialDelayMs: 100, maxDelayMs: 5_000, maxAttempts: Infinity, minUptimeMs: 2_000 },
   lowPriorityCapacity: 1024,
+  maxPendingHigh: 4096,
+  maxPendingUnknown: 256,
   // The largest real frame is an exit_signal_with_tx (or mirror_buy_signal) carrying a full-size
   // transaction (1232 bytes -> 1644 base64 characters) and every field at its widest (u64 maxima,
   // the Raydium LaunchLab context): 2650 bytes; the largest fixture is 1188. 64 KiB is ~24x that.
@@ -160,6 +162,8 @@ export class StreamClient<M extends IntMode = "number"> {
               minUptimeMs: nonNegative(rc?.minUptimeMs, d.reconnect.minUptimeMs, "reconnect.minUptimeMs"),
             },
       lowPriorityCapacity: Math.max(1, nonNegative(o.lowPriorityCapacity, d.lowPriorityCapacity, "lowPriorityCapacity")),
+      maxPendingHigh: Math.max(1, nonNegative(o.maxPendingHigh, d.maxPendingHigh, "maxPendingHigh")),
+      maxPendingUnknown: nonNegative(o.maxPendingUnknown, d.maxPendingUnknown, "maxPendingUnknown"),
       maxPayload: Math.max(1024, nonNegative(o.maxPayload, d.maxPayload, "maxPayload")),
       random: this.random,
     };

@@ -26,7 +26,7 @@ import { createRedactor, type Redactor } from "../util/secrets.js";
 import { computeBackoffDelay } from "./backoff.js";
 import { classifyDisconnect, classifyRefusal, type DisconnectCause } from "./policy.js";
 import { Heartbeat } from "./heartbeat.js";
-import { Inbox, positionKey } from "./inbound.js";
+import { Mailbox, positionKey } from "./inbound.js";
 import { OutboundQueue, type Outgoing } from "./outbound.js";
 import { CONFIGURE_KINDS, ReplayStore } from "./replay.js";
 import { createSender } from "./sender.js";
@@ -35,6 +35,8 @@ import type {
   ConnectionStats,
   ConnectionStatus,
   InboundMessage,
+  InboundSubscriber,
+  InboundSubscription,
   LaneReceiver,
   ReplayState,
   StreamConfigure,
@@ -52,6 +54,10 @@ export interface ConnectionParams<M extends IntMode> {
   heartbeat: { intervalMs: number; timeoutMs: number };
   reconnect: { initialDelayMs: number; maxDelayMs: number; maxAttempts: number; minUptimeMs: number } | false;
   lowPriorityCapacity: number;
+  /** Unread high-priority messages above which the socket is no longer read (backpressure). */
+  maxPendingHigh: number;
+  /** Unread unknown-type messages kept; more are dropped and counted. */
+  maxPendingUnknown: number;
   maxPayload: number;
   /** Random source of the backoff jitter (tests inject one). */
   random: () => number;
@@ -73,8 +79,6 @@ interface Dial<M extends IntMode> {
   onAbort: () => void;
 }
 
-type Waiter<M extends IntMode> = (message: InboundMessage<M> | null) => void;
-
 /**
  * A live, self-healing connection to the stream, returned by `StreamClient.connect()`.
  *
@@ -94,7 +98,12 @@ type Waiter<M extends IntMode> = (message: InboundMessage<M> | null) => void;
 export class StreamConnection<M extends IntMode = "number"> extends EventEmitter<StreamConnectionEvents<M>> {
   readonly #p: ConnectionParams<M>;
   readonly #parse: ParseOptions<M>;
-  readonly #inbox: Inbox<InboundMessage<M>>;
+  /** Where decoded messages wait for `recv()` (until a session subscribes: then it holds none). */
+  readonly #mail: Mailbox<InboundMessage<M>>;
+  /** A session reading directly: every decoded message goes to it synchronously. */
+  #subscriber: InboundSubscriber<M> | undefined;
+  /** Reading the socket is paused because the consumer's high-priority backlog is over its bound. */
+  #held = false;
   readonly #outbound = new OutboundQueue();
   readonly #replay: ReplayStore;
   readonly #heartbeat: Heartbeat;
@@ -114,9 +123,6 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   #everOpen = false;
   /** State version carried by the `configure` of the current socket. */
   #configuredVersion = 0;
-  #waiters: Waiter<M>[] = [];
-  #highWaiters: Waiter<M>[] = [];
-  #lowWaiters: Waiter<M>[] = [];
   /** No message will arrive any more (closed, or gave up). */
   #ended = false;
   /** `close()` was called: `recv()` yields `null` from now on. */
@@ -140,7 +146,12 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     // The key as it is, and as JSON writes it (a server echoing it inside a JSON string).
     this.#redactor = createRedactor([params.apiKey, JSON.stringify(params.apiKey).slice(1, -1)]);
     this.#parse = { ints: params.ints };
-    this.#inbox = new Inbox(params.lowPriorityCapacity);
+    this.#mail = new Mailbox({
+      maxPendingHigh: params.maxPendingHigh,
+      maxPendingUnknown: params.maxPendingUnknown,
+      tickCapacity: params.lowPriorityCapacity,
+    });
+    this.#mail.onPressure = (paused) => this.#hold(paused);
     this.#replay = new ReplayStore(configure);
     this.#heartbeat = new Heartbeat(
       params.heartbeat.intervalMs,
@@ -178,13 +189,14 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   stats(): ConnectionStats {
     return {
       received: this.#received,
-      dropped: { ...this.#inbox.dropped },
+      dropped: this.#mail.dropped,
       invalid: this.#invalid,
       unknown: this.#unknown,
       reconnects: this.#reconnects,
       outboundQueued: this.#outbound.size,
-      pendingHigh: this.#inbox.highSize,
-      pendingLow: this.#inbox.lowSize,
+      pendingHigh: this.#mail.highSize,
+      pendingLow: this.#mail.lowSize,
+      paused: this.#held,
     };
   }
 
@@ -195,17 +207,13 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
    * were read).
    */
   recv(): Promise<InboundMessage<M> | null> {
-    if (this.#userClosed) return Promise.resolve(null);
-    const message = this.#inbox.shift();
-    if (message !== undefined) return Promise.resolve(message);
-    if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return this.#mail.recv();
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<InboundMessage<M>> {
     return iterate(
-      () => this.recv(),
-      () => (this.#userClosed ? undefined : this.#inbox.shift()),
+      () => this.#mail.recv(),
+      () => this.#mail.poll(),
     );
   }
 
@@ -216,8 +224,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
 
   /** `[sender, receiver]`, like the official SDK. */
   split(): [StreamSender, LaneReceiver<M>] {
-    const recv = (): Promise<InboundMessage<M> | null> => this.recv();
-    const poll = (): InboundMessage<M> | undefined => (this.#userClosed ? undefined : this.#inbox.shift());
+    const recv = (): Promise<InboundMessage<M> | null> => this.#mail.recv();
+    const poll = (): InboundMessage<M> | undefined => this.#mail.poll();
     return [this.#sender, { recv, [Symbol.asyncIterator]: () => iterate(recv, poll) }];
   }
 
@@ -226,7 +234,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
    * of one position, e.g. once it closed; returns how many were dropped.
    */
   discardPending(positionId: number | bigint): number {
-    return this.#inbox.discard(positionKey(positionId));
+    return this.#mail.discard(positionKey(positionId));
   }
 
   /**
@@ -247,11 +255,30 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
 
   /** @internal One lane of `connectLanes()`: high = everything but low priority. */
   _recvLane(lane: "high" | "low"): Promise<InboundMessage<M> | null> {
-    if (this.#userClosed) return Promise.resolve(null);
-    const message = lane === "high" ? this.#inbox.shiftHigh() : this.#inbox.shiftLow();
-    if (message !== undefined) return Promise.resolve(message);
-    if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve) => (lane === "high" ? this.#highWaiters : this.#lowWaiters).push(resolve));
+    return this.#mail.recvLane(lane);
+  }
+
+  /**
+   * @internal One mailbox: `StreamSession` takes every decoded message synchronously, as it is
+   * decoded, instead of reading `recv()` through a second queue. `start()` hands over what is
+   * already pending first, in `recv()` order. The session's own backlog then drives `hold()`.
+   */
+  _subscribe(subscriber: InboundSubscriber<M>): InboundSubscription {
+    if (this.#subscriber !== undefined) throw new StreamError("validation", "the connection already has a session reading it");
+    return {
+      bounds: {
+        maxPendingHigh: this.#p.maxPendingHigh,
+        maxPendingUnknown: this.#p.maxPendingUnknown,
+        tickCapacity: this.#p.lowPriorityCapacity,
+      },
+      hold: (paused) => this.#hold(paused),
+      dropped: () => this.#mail.dropped,
+      start: () => {
+        this.#mail.drainTo((message) => subscriber.message(message));
+        this.#subscriber = subscriber;
+        if (this.#ended) subscriber.end();
+      },
+    };
   }
 
   /** @internal Opens the first socket; rejects (leaving nothing open) if the handshake fails. */
@@ -441,6 +468,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       this.#reconnects++;
       this.emit("reconnected", { attempt: this.#attempt, hello });
     }
+    if (this.#held) this.#applyHold();
     this.#pump();
     dial.resolve(hello);
   }
@@ -603,18 +631,15 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     if (discarded > 0) this.#debug(`${discarded} queued message(s) discarded: the connection is closed`);
     this.#setStatus("closed");
     if (error !== undefined) this.emit("error", error);
-    this.#releaseWaiters();
+    this.#mail.end();
+    this.#subscriber?.end();
   }
 
   async #close(flushTimeoutMs: number): Promise<void> {
     this.#userClosed = true;
-    this.#inbox.clear();
-    if (this.#ended) {
-      this.#releaseWaiters();
-      return;
-    }
+    this.#mail.close();
+    if (this.#ended) return;
     this.#setStatus("closing");
-    this.#releaseWaiters();
     if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     if (this.#dial !== undefined) this.#failHandshake(new StreamClosedError("closed before the handshake completed"));
@@ -647,13 +672,6 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       };
       start();
     });
-  }
-
-  #releaseWaiters(): void {
-    for (const list of [this.#waiters, this.#highWaiters, this.#lowWaiters]) {
-      const waiting = list.splice(0);
-      for (const resolve of waiting) resolve(null);
-    }
   }
 
   // ---- outbound -------------------------------------------------------------------------------
@@ -738,7 +756,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
         raw: result.raw,
       };
       this.emit("unknown_message", unknown);
-      this.#deliverHigh(unknown);
+      if (this.#subscriber !== undefined) this.#subscriber.message(unknown);
+      else this.#mail.unknown(unknown);
     } else {
       this.#invalid++;
       this.emit("invalid_message", result.error);
@@ -746,9 +765,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   }
 
   #deliverHigh(message: InboundMessage<M>): void {
-    const waiter = this.#waiters.length > 0 ? this.#waiters.shift() : this.#highWaiters.shift();
-    if (waiter !== undefined) waiter(message);
-    else this.#inbox.pushHigh(message);
+    if (this.#subscriber !== undefined) this.#subscriber.message(message);
+    else this.#mail.high(message);
   }
 
   #deliverLow(
@@ -756,9 +774,32 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     positionId: number | bigint,
     message: InboundMessage<M>,
   ): void {
-    const waiter = this.#waiters.length > 0 ? this.#waiters.shift() : this.#lowWaiters.shift();
-    if (waiter !== undefined) waiter(message);
-    else this.#inbox.pushLow(type, positionKey(positionId), message);
+    if (this.#subscriber !== undefined) this.#subscriber.message(message);
+    else this.#mail.low(type, positionKey(positionId), message);
+  }
+
+  /**
+   * Backpressure: stop reading the socket while the consumer's high-priority backlog is over its
+   * bound, so the server's kernel buffer (then the server) holds the rest instead of our heap.
+   * The heartbeat is suspended meanwhile: silence we chose is not a dead link.
+   */
+  #hold(paused: boolean): void {
+    if (this.#held === paused) return;
+    this.#held = paused;
+    this.#debug(paused ? "consumer backlog over its bound: socket reads paused" : "consumer caught up: socket reads resumed");
+    if (this.#phase === OPEN) this.#applyHold();
+  }
+
+  #applyHold(): void {
+    const ws = this.#ws;
+    if (ws === undefined) return;
+    if (this.#held) {
+      this.#heartbeat.stop();
+      ws.pause();
+    } else {
+      ws.resume();
+      this.#heartbeat.start();
+    }
   }
 
   // ---- helpers --------------------------------------------------------------------------------

@@ -194,3 +194,177 @@ export class Inbox<T, K = PositionKey> {
     }
   }
 }
+
+/** The bounds of a {@link Mailbox}. */
+export interface MailboxBounds {
+  /** Above this many unread high-priority messages the producer is asked to stop reading. */
+  maxPendingHigh: number;
+  /** Unread unknown-type messages kept; beyond it they are dropped and counted. */
+  maxPendingUnknown: number;
+  /** Size of the `trade_tick` ring. */
+  tickCapacity: number;
+}
+
+type Take<T> = (message: T | null) => void;
+
+/**
+ * An {@link Inbox} plus the `recv()` waiters: the one place where a message waits between the
+ * socket and the consumer. `StreamConnection` and `StreamSession` both read through one.
+ *
+ * High-priority messages are never dropped. When more than `maxPendingHigh` of them are unread,
+ * `onPressure(true)` asks the producer to stop reading its socket (TCP backpressure); once the
+ * consumer brought the backlog down to half the bound, `onPressure(false)` resumes it. Unknown-type
+ * messages ride the high lane but have their own bound (`maxPendingUnknown`): beyond it they are
+ * dropped and counted, so a flood of them cannot hold the socket paused forever either.
+ */
+export class Mailbox<T, K = PositionKey> {
+  readonly #inbox: Inbox<T, K>;
+  readonly #bounds: MailboxBounds;
+  readonly #waiters: Take<T>[] = [];
+  readonly #highWaiters: Take<T>[] = [];
+  readonly #lowWaiters: Take<T>[] = [];
+  /** Unknown-type messages still unread (a subset of the high lane). */
+  readonly #unknown = new WeakSet<object>();
+  #unknownPending = 0;
+  #unknownDropped = 0;
+  #paused = false;
+  /** No message will arrive any more: `recv()` drains what is left, then yields `null`. */
+  #ended = false;
+  /** Closed by the consumer: `recv()` yields `null` at once. */
+  #closed = false;
+  /** Called with `true` when the high backlog passed its bound, `false` when it came back down. */
+  onPressure: ((paused: boolean) => void) | undefined;
+
+  constructor(bounds: MailboxBounds) {
+    this.#bounds = bounds;
+    this.#inbox = new Inbox<T, K>(bounds.tickCapacity);
+  }
+
+  /** Superseded or evicted low-priority messages, and unknown-type messages over their bound. */
+  get dropped(): DropCounts & { unknown: number } {
+    return { ...this.#inbox.dropped, unknown: this.#unknownDropped };
+  }
+
+  get highSize(): number {
+    return this.#inbox.highSize;
+  }
+
+  get lowSize(): number {
+    return this.#inbox.lowSize;
+  }
+
+  get size(): number {
+    return this.#inbox.size;
+  }
+
+  /** The producer was asked to stop reading and has not been released yet. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** A high-priority message: to a waiting reader, else queued (never dropped). */
+  high(message: T): void {
+    if (this.#closed) return;
+    const take = this.#waiters.length > 0 ? this.#waiters.shift() : this.#highWaiters.shift();
+    if (take !== undefined) {
+      take(message);
+      return;
+    }
+    this.#inbox.pushHigh(message);
+    if (!this.#paused && this.#inbox.highSize > this.#bounds.maxPendingHigh) this.#setPaused(true);
+  }
+
+  /** An unknown-type message: high priority, but bounded on its own; returns false when dropped. */
+  unknown(message: T & object): boolean {
+    if (this.#closed) return false;
+    if (this.#waiters.length === 0 && this.#highWaiters.length === 0) {
+      if (this.#unknownPending >= this.#bounds.maxPendingUnknown) {
+        this.#unknownDropped++;
+        return false;
+      }
+      this.#unknown.add(message);
+      this.#unknownPending++;
+    }
+    this.high(message);
+    return true;
+  }
+
+  /** A low-priority message: to a waiting reader, else coalesced per position. */
+  low(type: LowPriorityType, key: K, message: T): void {
+    if (this.#closed) return;
+    const take = this.#waiters.length > 0 ? this.#waiters.shift() : this.#lowWaiters.shift();
+    if (take !== undefined) take(message);
+    else this.#inbox.pushLow(type, key, message);
+  }
+
+  /** A message already waiting, high before low, without a promise. */
+  poll(): T | undefined {
+    if (this.#closed) return undefined;
+    return this.#inbox.highSize > 0 ? this.#afterHigh(this.#inbox.shiftHigh()) : this.#inbox.shiftLow();
+  }
+
+  /** The next message; `null` once closed, or once ended and drained. */
+  recv(): Promise<T | null> {
+    const message = this.poll();
+    if (message !== undefined) return Promise.resolve(message);
+    if (this.#ended || this.#closed) return Promise.resolve(null);
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** The next message of one lane (`connectLanes`). */
+  recvLane(lane: "high" | "low"): Promise<T | null> {
+    if (this.#closed) return Promise.resolve(null);
+    const message = lane === "high" ? this.#afterHigh(this.#inbox.shiftHigh()) : this.#inbox.shiftLow();
+    if (message !== undefined) return Promise.resolve(message);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve) => (lane === "high" ? this.#highWaiters : this.#lowWaiters).push(resolve));
+  }
+
+  /** Drops the pending low-priority messages of one position; returns how many. */
+  discard(key: K): number {
+    return this.#inbox.discard(key);
+  }
+
+  /** Moves every pending message to `into`, in `recv()` order (a session taking over). */
+  drainTo(into: (message: T) => void): void {
+    for (let message = this.poll(); message !== undefined; message = this.poll()) into(message);
+  }
+
+  /** No more input: readers drain what is pending, then get `null`. */
+  end(): void {
+    this.#ended = true;
+    this.#release();
+  }
+
+  /** Closed by the consumer: pending messages are discarded, readers get `null` at once. */
+  close(): void {
+    this.#closed = this.#ended = true;
+    this.#inbox.clear();
+    this.#unknownPending = 0;
+    this.#release();
+    if (this.#paused) this.#setPaused(false);
+  }
+
+  #afterHigh(message: T | undefined): T | undefined {
+    if (message === undefined) return undefined;
+    if (this.#unknownPending > 0 && this.#unknown.delete(message as T & object)) this.#unknownPending--;
+    if (this.#paused && this.#inbox.highSize <= this.#bounds.maxPendingHigh >>> 1) this.#setPaused(false);
+    return message;
+  }
+
+  #setPaused(paused: boolean): void {
+    this.#paused = paused;
+    this.onPressure?.(paused);
+  }
+
+  #release(): void {
+    // A waiter can only exist while nothing is pending, so every one of them gets `null`.
+    for (const list of [this.#waiters, this.#highWaiters, this.#lowWaiters]) {
+      for (const take of list.splice(0)) take(null);
+    }
+  }
+}

@@ -54,6 +54,14 @@ export interface StreamClientOptions<M extends IntMode = "number"> {
   reconnect?: ReconnectOptions | false;
   /** Size of the `trade_tick` ring (oldest dropped). @defaultValue 1024 */
   lowPriorityCapacity?: number;
+  /**
+   * Unread high-priority messages (exit signals, opens, closes, balances, errors...) above which
+   * the connection stops reading the socket until the consumer has read half of them: TCP
+   * backpressure instead of memory. They are never dropped. @defaultValue 4096
+   */
+  maxPendingHigh?: number;
+  /** Unread unknown-type messages kept; beyond it they are dropped and counted. @defaultValue 256 */
+  maxPendingUnknown?: number;
   /** Allow `ws://` to a host that is not loopback. @defaultValue false */
   allowInsecure?: boolean;
   /**
@@ -100,8 +108,11 @@ export type InboundMessage<M extends IntMode = "number"> = ServerMessage<M> | Un
 export interface ConnectionStats {
   /** Frames received, all kinds. */
   received: number;
-  /** Low-priority messages superseded or evicted before delivery (by type). */
-  dropped: { pnl_update: number; liquidity_snapshot: number; trade_tick: number };
+  /**
+   * Low-priority messages superseded or evicted before delivery (by type), and unknown-type
+   * messages dropped over `maxPendingUnknown`.
+   */
+  dropped: { pnl_update: number; liquidity_snapshot: number; trade_tick: number; unknown: number };
   invalid: number;
   unknown: number;
   reconnects: number;
@@ -111,6 +122,30 @@ export interface ConnectionStats {
   pendingHigh: number;
   /** Low-priority messages waiting for `recv()` (bounded: see `lowPriorityCapacity`). */
   pendingLow: number;
+  /** Socket reads are paused: the consumer's high-priority backlog is over `maxPendingHigh`. */
+  paused: boolean;
+}
+
+/**
+ * @internal A reader that takes every decoded message synchronously (`StreamSession`), instead of
+ * a second queue over `recv()`.
+ */
+export interface InboundSubscriber<M extends IntMode = "number"> {
+  /** One decoded message, in arrival order, as the connection decodes it. */
+  message(message: InboundMessage<M>): void;
+  /** The connection ended for good: no message will follow. */
+  end(): void;
+}
+
+/** @internal What a subscriber gets back: the connection's bounds and its backpressure switch. */
+export interface InboundSubscription {
+  readonly bounds: { maxPendingHigh: number; maxPendingUnknown: number; tickCapacity: number };
+  /** `true`: stop reading the socket (the subscriber's backlog is over its bound); `false`: resume. */
+  hold(paused: boolean): void;
+  /** Hands over the pending messages, then every new one. */
+  start(): void;
+  /** What the connection dropped before `start()` (messages that arrived with `hello_ok` are coalesced there). */
+  dropped(): ConnectionStats["dropped"];
 }
 
 /**

@@ -3,8 +3,9 @@
  */
 import { z } from "zod";
 import { StreamProtocolError, StreamValidationError, formatIssues, type FieldIssue } from "../errors.js";
+import { fastAccepts } from "./fast.js";
 import type { IntMode } from "./ints.js";
-import { mayHoldBigInts, readJsonLossless, toNumbers, writeJson } from "./json.js";
+import { IntegerScan, MAX_INTEGER_DIGITS, readJsonLossless, scanIntegers, toNumbers, writeJson } from "./json.js";
 import {
   bigintServerSchemas,
   lenientClientSchemas,
@@ -106,18 +107,25 @@ function serverEntry(type: string): ServerEntry | undefined {
   return entry;
 }
 
-/** zod issues as {@link FieldIssue}s (one per unknown key, at its own path). */
+/** Issues kept per error: a hostile frame may fail a million times, its error stays small. */
+const MAX_ISSUES = 32;
+
+/** zod issues as {@link FieldIssue}s (one per unknown key, at its own path; at most MAX_ISSUES). */
 export function toIssues(error: z.ZodError): FieldIssue[] {
   const issues: FieldIssue[] = [];
+  let total = 0;
   for (const issue of error.issues) {
     const path = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
       // One issue per key, at the key's own path, so `field` names what to remove.
-      for (const key of issue.keys) issues.push({ path: path === "" ? key : `${path}.${key}`, message: "unknown key" });
-    } else {
+      for (const key of issue.keys) {
+        if (++total <= MAX_ISSUES) issues.push({ path: path === "" ? key : `${path}.${key}`, message: "unknown key" });
+      }
+    } else if (++total <= MAX_ISSUES) {
       issues.push({ path, message: issue.message });
     }
   }
+  if (total > MAX_ISSUES) issues.push({ path: "", message: `and ${total - MAX_ISSUES} more issue(s)` });
   return issues;
 }
 
@@ -139,7 +147,13 @@ interface Envelope {
 function readEnvelope(raw: unknown): Envelope | InvalidMessage {
   if (typeof raw !== "string") return invalid(String(raw), "frame is not text");
   let value: unknown;
-  const lossless = mayHoldBigInts(raw);
+  const scan = scanIntegers(raw);
+  if (scan === IntegerScan.TooLong) {
+    return invalid(raw, `frame holds an integer literal longer than ${MAX_INTEGER_DIGITS} digits`, [
+      { path: "", message: `no field holds more than ${MAX_INTEGER_DIGITS} digits` },
+    ]);
+  }
+  const lossless = scan === IntegerScan.Long;
   try {
     value = lossless ? readJsonLossless(raw) : JSON.parse(raw);
   } catch (err) {
@@ -198,12 +212,17 @@ export function parseServerMessage<M extends IntMode = "number">(
     const entry = serverEntry(env.type);
     if (entry === undefined) return { kind: "unknown", type: env.type, value: env.obj, raw };
     if (!bigint && env.lossless) return parseRounded(raw, env) as ParseResult<ServerMessage<M>>;
-    // Number mode, the common frame: `validate` builds no output, so the object JSON.parse made
-    // becomes the message, with its one default filled in. (Bigint mode needs the schema's output:
-    // the BigInt conversions dominate there, not zod.)
+    // Number mode, the common frame: the hot types' hand checks (fast.ts), else `validate`, build
+    // no output, so the object JSON.parse made becomes the message, with its one default filled
+    // in. (Bigint mode needs the schema's output: the BigInt conversions dominate there, not zod.)
     const finish = entry.finish;
     // An own `__proto__` key (legal JSON) would survive only here; the schema path drops it.
-    if (!bigint && finish !== "parse" && !Object.hasOwn(env.obj, "__proto__") && entry.schema(false).validate(env.obj)) {
+    if (
+      !bigint &&
+      finish !== "parse" &&
+      !Object.hasOwn(env.obj, "__proto__") &&
+      (fastAccepts(env.type, env.obj) || entry.schema(false).validate(env.obj))
+    ) {
       if (finish === "watched" && env.obj["watched"] === undefined) env.obj["watched"] = false;
       return { kind: "message", message: env.obj as ServerMessage<M> };
     }

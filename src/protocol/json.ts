@@ -16,38 +16,70 @@ const LONG_DIGIT_RUN = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/g;
 
 function parseNumberLossless(text: string): number | bigint {
   if (isInteger(text)) {
+    // Never convert what no field can hold (BigInt parsing is quadratic in the digits).
+    if (text.length > MAX_INTEGER_DIGITS + 1 && text.replace("-", "").length > MAX_INTEGER_DIGITS) {
+      throw new RangeError(`integer literal longer than ${MAX_INTEGER_DIGITS} digits`);
+    }
     const n = Number(text);
     return Number.isSafeInteger(n) ? n : BigInt(text);
   }
   return Number.parseFloat(text);
 }
 
+const MAX_SAFE_16 = String(Number.MAX_SAFE_INTEGER);
+
+/** The longest integer literal a frame may hold: a u64 has at most 20 digits. */
+export const MAX_INTEGER_DIGITS = 20;
+
+/** What {@link scanIntegers} found: no long integer, one that may exceed 2^53, or one too long. */
+export const IntegerScan = { Short: 0, Long: 1, TooLong: 2 } as const;
+export type IntegerScan = (typeof IntegerScan)[keyof typeof IntegerScan];
+
 /**
- * True when the text may hold an integer literal too long for a `number` (16+ digits), so it must
- * be read losslessly. False positives only cost speed; a false negative would round silently.
+ * One pass over the text for integer literals beyond 2^53 - 1 (16 digits and more), which must be
+ * read losslessly, and of more than {@link MAX_INTEGER_DIGITS} digits, which no
+ * protocol field can hold: such a frame is refused without converting anything (a 16-million-digit
+ * number would otherwise cost seconds of exact BigInt parsing). False positives only cost speed; a
+ * false negative would round silently.
  *
  * A digit run inside a string does not count: the wrapped-SOL mint `So1111111111111111111111111111
  * 1111111111112` rides in many market contexts and must not push those frames onto the slow path.
  * A JSON number's integer part follows `:`, `,`, `[` or `-` (plus optional whitespace), or starts
  * the text; any other character before the run means it is inside a string (or a fraction).
  */
-export function mayHoldBigInts(text: string): boolean {
+export function scanIntegers(text: string): IntegerScan {
+  let found: IntegerScan = IntegerScan.Short;
   LONG_DIGIT_RUN.lastIndex = 0;
   while (LONG_DIGIT_RUN.test(text)) {
-    let i = LONG_DIGIT_RUN.lastIndex - 17;
+    const start = LONG_DIGIT_RUN.lastIndex - 16;
+    let i = start - 1;
     let c = i < 0 ? -1 : text.charCodeAt(i);
     // JSON whitespace: space, \t, \n, \r
     while (c === 32 || c === 9 || c === 10 || c === 13) c = --i < 0 ? -1 : text.charCodeAt(i);
-    if (c === 58 || c === 44 || c === 91 || c === 45 || c === -1) {
-      LONG_DIGIT_RUN.lastIndex = 0;
-      return true;
-    }
     // Skip the rest of this run so a long run is not re-tested from its middle.
     let end = LONG_DIGIT_RUN.lastIndex;
     for (let d = text.charCodeAt(end); d >= 48 && d <= 57; d = text.charCodeAt(++end));
     LONG_DIGIT_RUN.lastIndex = end;
+    if (c === 58 || c === 44 || c === 91 || c === 45 || c === -1) {
+      const digits = end - start;
+      if (digits > MAX_INTEGER_DIGITS) {
+        LONG_DIGIT_RUN.lastIndex = 0;
+        return IntegerScan.TooLong;
+      }
+      // Sixteen digits up to 2^53 - 1 are exact as a number (microsecond clocks, large token
+      // amounts): no need for the slow reader. Equal-length digit strings compare as numbers.
+      // (A fraction or exponent after the run makes it a float, which the lossless reader would
+      // return as a number anyway.)
+      if (digits > 16 || text.slice(start, end) > MAX_SAFE_16) found = IntegerScan.Long;
+    }
   }
-  return false;
+  LONG_DIGIT_RUN.lastIndex = 0;
+  return found;
+}
+
+/** True when the text may hold an integer literal too long for a `number` (see {@link scanIntegers}). */
+export function mayHoldBigInts(text: string): boolean {
+  return scanIntegers(text) !== IntegerScan.Short;
 }
 
 /**

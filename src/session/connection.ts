@@ -7,6 +7,8 @@ import type {
   ConnectOptions,
   InboundMessage,
   ReplayState,
+  InboundSubscriber,
+  InboundSubscription,
   StreamConfigure,
   StreamConnectionEvents,
   StreamSender,
@@ -31,6 +33,11 @@ export interface SessionConnection<M extends IntMode = "number"> {
     event: K,
     listener: (...args: NoInfer<StreamConnectionEvents<M>[K]>) => void,
   ): unknown;
+  /**
+   * @internal Direct delivery (optional; `StreamConnection` has it): every inbound message is handed
+   * to the subscriber synchronously as it is decoded, so there is one queue, the session's.
+   */
+  _subscribe?(subscriber: InboundSubscriber<M>): InboundSubscription;
   /** Drops pending low-priority messages of a closed position (optional). */
   discardPending?(positionId: number | bigint): unknown;
   /**

@@ -3,6 +3,7 @@
  * timer per position, counted on a monotonic clock from the position's own start, never
  * restarted by a re-announcement, retried a bounded number of times until an exit signal comes.
  */
+import type { PositionKey } from "../client/inbound.js";
 
 /** Clock and timers, injectable for tests. Timers it creates must not keep Node alive. */
 export interface SessionTimers {
@@ -28,13 +29,13 @@ export type RetryOutcome = "sent" | "wait" | "stop";
 
 export interface DeadlineCallbacks {
   /** The deadline of `key` is reached. Return `true` when an exit was requested. */
-  onDeadline(key: string): boolean;
+  onDeadline(key: PositionKey): boolean;
   /**
    * No exit signal came within the retry window after the deadline. `"sent"`: asked again;
    * `"wait"`: could not ask now (offline), try after another window without counting it;
    * `"stop"`: give up.
    */
-  onRetry(key: string, attempt: number): RetryOutcome;
+  onRetry(key: PositionKey, attempt: number): RetryOutcome;
 }
 
 export interface DeadlineSettings {
@@ -54,7 +55,7 @@ interface Entry {
 }
 
 export class DeadlineScheduler {
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<PositionKey, Entry>();
   readonly #host: SessionTimers;
   readonly #callbacks: DeadlineCallbacks;
   #settings: DeadlineSettings;
@@ -70,26 +71,26 @@ export class DeadlineScheduler {
   }
 
   /** Starts counting for `key` from the monotonic time `start`; a key already tracked keeps its start. */
-  track(key: string, start: number): void {
+  track(key: PositionKey, start: number): void {
     if (this.#entries.has(key)) return;
     const entry: Entry = { start, phase: "armed", attempts: 0, timer: undefined };
     this.#entries.set(key, entry);
     this.#arm(key, entry);
   }
 
-  has(key: string): boolean {
+  has(key: PositionKey): boolean {
     return this.#entries.has(key);
   }
 
   /** Monotonic time the deadline of `key` falls due; `undefined` when none applies. */
-  dueAt(key: string): number | undefined {
+  dueAt(key: PositionKey): number | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined || this.#settings.deadlineMs <= 0) return undefined;
     return entry.start + this.#settings.deadlineMs;
   }
 
   /** An exit signal arrived for `key`: stop asking. A signal before the deadline changes nothing. */
-  answered(key: string): void {
+  answered(key: PositionKey): void {
     const entry = this.#entries.get(key);
     if (entry?.phase !== "retrying") return;
     this.#cancel(entry);
@@ -97,7 +98,7 @@ export class DeadlineScheduler {
   }
 
   /** Forgets `key` and cancels its timer. */
-  untrack(key: string): void {
+  untrack(key: PositionKey): void {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
     this.#cancel(entry);
@@ -133,7 +134,7 @@ export class DeadlineScheduler {
     return n;
   }
 
-  #arm(key: string, entry: Entry): void {
+  #arm(key: PositionKey, entry: Entry): void {
     const { deadlineMs } = this.#settings;
     if (deadlineMs <= 0) return;
     const delay = Math.max(0, entry.start + deadlineMs - this.#host.now());
@@ -143,7 +144,7 @@ export class DeadlineScheduler {
     }, delay);
   }
 
-  #fire(key: string, entry: Entry): void {
+  #fire(key: PositionKey, entry: Entry): void {
     if (this.#entries.get(key) !== entry) return;
     entry.phase = "retrying";
     entry.attempts = 0;
@@ -154,7 +155,7 @@ export class DeadlineScheduler {
     this.#scheduleRetry(key, entry);
   }
 
-  #scheduleRetry(key: string, entry: Entry): void {
+  #scheduleRetry(key: PositionKey, entry: Entry): void {
     if (entry.attempts >= this.#settings.maxRetries) {
       entry.phase = "done";
       return;

@@ -1,6 +1,7 @@
 /**
  * The latest `liquidity_snapshot` per position, and the questions a bot asks of it.
  */
+import { positionKey, type PositionKey } from "../client/inbound.js";
 import type { Int, IntMode, LiquiditySnapshot, LiquidityTrend, SlippageBand } from "../protocol/index.js";
 
 /** The largest sellable amount at `slippageBps`: the exact band, else the largest band below it. */
@@ -17,30 +18,30 @@ export function maxSellAtSlippage<M extends IntMode>(
 }
 
 export class LiquidityCache<M extends IntMode> {
-  readonly #byPosition = new Map<string, LiquiditySnapshot<M>>();
+  readonly #byPosition = new Map<PositionKey, LiquiditySnapshot<M>>();
 
   set(snapshot: LiquiditySnapshot<M>): void {
-    this.#byPosition.set(String(snapshot.position_id), snapshot);
+    this.#byPosition.set(positionKey(snapshot.position_id), snapshot);
   }
 
-  get(key: string): LiquiditySnapshot<M> | undefined {
+  get(key: PositionKey): LiquiditySnapshot<M> | undefined {
     return this.#byPosition.get(key);
   }
 
-  bands(key: string): readonly SlippageBand<M>[] | undefined {
+  bands(key: PositionKey): readonly SlippageBand<M>[] | undefined {
     return this.#byPosition.get(key)?.bands;
   }
 
-  trend(key: string): LiquidityTrend | undefined {
+  trend(key: PositionKey): LiquidityTrend | undefined {
     return this.#byPosition.get(key)?.liquidity_trend;
   }
 
-  maxSell(key: string, slippageBps: number): Int<M> | undefined {
+  maxSell(key: PositionKey, slippageBps: number): Int<M> | undefined {
     const bands = this.bands(key);
     return bands === undefined ? undefined : maxSellAtSlippage(bands, slippageBps);
   }
 
-  delete(key: string): void {
+  delete(key: PositionKey): void {
     this.#byPosition.delete(key);
   }
 

@@ -1,5 +1,5 @@
 /**
- * The position book: open positions keyed by `String(position_id)` (so number and bigint ids
+ * The position book: open positions keyed by `positionKey(position_id)` (so number and bigint ids
  * agree), with a token-account index, updated from server messages into new frozen handles.
  * It never guesses: a position appears with `position_opened` and leaves with `position_closed`.
  */
@@ -18,10 +18,9 @@ import { deepFreeze, type LastExitSignal, type PositionHandle } from "./handle.j
 /** Mutable view of a handle, used only while building the next snapshot. */
 type Draft<M extends IntMode> = { -readonly [K in keyof PositionHandle<M>]: PositionHandle<M>[K] };
 
-/** The key of a position id in every session map. */
-export function positionKey(id: number | bigint): string {
-  return String(id);
-}
+// The key of a position id in every session map: the connection's own (`5` and `5n` agree).
+import { positionKey, type PositionKey } from "../client/inbound.js";
+export { positionKey, type PositionKey };
 
 /**
  * Copies every handle field into an object literal of one fixed shape (absent fields are
@@ -68,8 +67,8 @@ interface Entry<M extends IntMode> {
 }
 
 export class PositionBook<M extends IntMode> {
-  readonly #byId = new Map<string, Entry<M>>();
-  readonly #byTokenAccount = new Map<string, string>();
+  readonly #byId = new Map<PositionKey, Entry<M>>();
+  readonly #byTokenAccount = new Map<string, PositionKey>();
 
   get size(): number {
     return this.#byId.size;
@@ -81,11 +80,11 @@ export class PositionBook<M extends IntMode> {
     return out;
   }
 
-  get(key: string): PositionHandle<M> | undefined {
+  get(key: PositionKey): PositionHandle<M> | undefined {
     return this.#byId.get(key)?.handle;
   }
 
-  keyOfTokenAccount(tokenAccount: string): string | undefined {
+  keyOfTokenAccount(tokenAccount: string): PositionKey | undefined {
     return this.#byTokenAccount.get(tokenAccount);
   }
 
@@ -150,8 +149,8 @@ export class PositionBook<M extends IntMode> {
   }
 
   /** Applies `position_closed`: removes the position (by id, else by token account) and returns it. */
-  close(msg: PositionClosed<M>): { key: string; handle: PositionHandle<M> } | undefined {
-    let key: string | undefined = positionKey(msg.position_id);
+  close(msg: PositionClosed<M>): { key: PositionKey; handle: PositionHandle<M> } | undefined {
+    let key: PositionKey | undefined = positionKey(msg.position_id);
     if (!this.#byId.has(key)) {
       key = msg.token_account === undefined ? undefined : this.#byTokenAccount.get(msg.token_account);
     }
@@ -209,7 +208,7 @@ export class PositionBook<M extends IntMode> {
    * it names one, else every position of its wallet and mint. Returns the updated handles.
    */
   balance(msg: BalanceUpdate<M>): PositionHandle<M>[] {
-    const keys: string[] = [];
+    const keys: PositionKey[] = [];
     if (msg.token_account !== undefined) {
       const key = this.#byTokenAccount.get(msg.token_account);
       if (key !== undefined) keys.push(key);
@@ -229,7 +228,7 @@ export class PositionBook<M extends IntMode> {
   }
 
   /** Replaces the deadline estimate of a position (`undefined` removes it). */
-  setDeadline(key: string, deadlineAtMs: number | undefined): PositionHandle<M> | undefined {
+  setDeadline(key: PositionKey, deadlineAtMs: number | undefined): PositionHandle<M> | undefined {
     const entry = this.#byId.get(key);
     if (entry === undefined || entry.state.deadline_at_ms === deadlineAtMs) return entry?.handle;
     (entry.state as { deadline_at_ms: number | undefined }).deadline_at_ms = deadlineAtMs;
@@ -237,17 +236,17 @@ export class PositionBook<M extends IntMode> {
   }
 
   /** The key of a message's position: by id, else by token account. */
-  #find(id: Int<M>, tokenAccount: string | undefined): string | undefined {
+  #find(id: Int<M>, tokenAccount: string | undefined): PositionKey | undefined {
     const key = positionKey(id);
     if (this.#byId.has(key)) return key;
     return tokenAccount === undefined ? undefined : this.#byTokenAccount.get(tokenAccount);
   }
 
-  findKey(id: number | bigint, tokenAccount?: string): string | undefined {
+  findKey(id: number | bigint, tokenAccount?: string): PositionKey | undefined {
     return this.#find(id as Int<M>, tokenAccount);
   }
 
-  #store(key: string, state: Draft<M>): PositionHandle<M> {
+  #store(key: PositionKey, state: Draft<M>): PositionHandle<M> {
     const entry: Entry<M> = { state: fixed(state), handle: Object.freeze(fixed(state)) };
     this.#byId.set(key, entry);
     return entry.handle;

@@ -17,7 +17,8 @@ import {
   type StrategyConfig,
   type WatchWalletEntry,
 } from "../protocol/index.js";
-import { Inbox, type DropCounts } from "../client/inbound.js";
+import { Mailbox, type DropCounts, type MailboxBounds, type PositionKey } from "../client/inbound.js";
+import { CLIENT_DEFAULTS } from "../client/client.js";
 import type { WalletOwnershipProof } from "../rest/register.js";
 import { ServerClock } from "./clock.js";
 import type { SessionClient, SessionConnection, SessionConnectionEventName } from "./connection.js";
@@ -28,8 +29,8 @@ import { LiquidityCache } from "./liquidity.js";
 import { PositionBook, positionKey } from "./positions.js";
 import { configureFromProofs, registerProofs, type ConfigureWithProofs, type RegisteringClient, type RegistrationOptions } from "./wallets.js";
 
-/** Low-priority events superseded or evicted before `recv()` delivered them, by type. */
-export type SessionDropCounts = DropCounts;
+/** Events superseded or evicted before `recv()` delivered them, by type (`unknown`: over its bound). */
+export type SessionDropCounts = DropCounts & { unknown: number };
 
 /** Options of a session; all optional. */
 export interface StreamSessionOptions {
@@ -85,10 +86,11 @@ export type ConnectionIntMode<C> = C extends SessionConnection<"bigint"> ? "bigi
 export type ClientIntMode<C> = C extends SessionClient<"bigint"> ? "bigint" : "number";
 
 const DEFAULTS = { deadlineRetryMs: 3_000, deadlineMaxRetries: 3, tradeTickCapacity: 1_024 } as const;
-
-interface Waiter<M extends IntMode> {
-  resolve(event: StreamEvent<M> | null): void;
-}
+/** The bounds of a session over a connection that does not share its own (`_subscribe`). */
+const SESSION_BOUNDS: Omit<MailboxBounds, "tickCapacity"> = {
+  maxPendingHigh: CLIENT_DEFAULTS.maxPendingHigh,
+  maxPendingUnknown: CLIENT_DEFAULTS.maxPendingUnknown,
+};
 
 /** The official SDK's `fromConnection(connection, strategy, ...)` form: a strategy, not a configure. */
 function isStrategy(value: unknown): value is StrategyConfig {
@@ -127,15 +129,17 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   readonly #clock = new ServerClock();
   readonly #timers: SessionTimers;
   readonly #deadlines: DeadlineScheduler;
-  readonly #inbox: Inbox<StreamEvent<M>, string>;
+  /** The one place events wait for `recv()`: the connection hands messages straight to `#apply`. */
+  readonly #mail: Mailbox<StreamEvent<M>>;
   readonly #buffer: boolean;
-  readonly #waiters: Waiter<M>[] = [];
   #deadlineSec: number;
   /** Wall-clock start estimate per tracked position, for `deadline_at_ms` (scheduling is monotonic). */
-  readonly #startWall = new Map<string, number>();
+  readonly #startWall = new Map<PositionKey, number>();
+  /** Drops the connection made before the session took over (frames that came with `hello_ok`). */
+  #droppedBefore: (() => SessionDropCounts) | undefined;
+  /** A `hello_ok` was delivered: a reconnect's arrives as the `reconnected` event only. */
+  #helloSeen = false;
   #online = true;
-  /** No more input: the connection ended, or `close()` was called. */
-  #ended = false;
   #closing: Promise<void> | undefined;
   readonly #listeners: { [K in SessionConnectionEventName]: (...args: StreamConnectionEvents<M>[K]) => void };
 
@@ -145,7 +149,6 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     this.#deadlineSec = deadlineSecOf(deadlineSec);
     this.#timers = options.timers ?? systemTimers;
     this.#buffer = options.buffer ?? true;
-    this.#inbox = new Inbox<StreamEvent<M>, string>(options.tradeTickCapacity ?? DEFAULTS.tradeTickCapacity);
     this.#deadlines = new DeadlineScheduler(
       {
         deadlineMs: this.#deadlineSec * 1_000,
@@ -170,7 +173,19 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     connection.on("disconnected", this.#listeners.disconnected);
     connection.on("reconnected", this.#listeners.reconnected);
     connection.on("error", this.#listeners.error);
-    void this.#pump();
+    const tickCapacity = options.tradeTickCapacity ?? DEFAULTS.tradeTickCapacity;
+    if (connection._subscribe !== undefined) {
+      // One mailbox: every message is applied as the connection decodes it; the session's own
+      // backlog is what pauses the socket.
+      const subscription = connection._subscribe({ message: (m) => this.#applySafe(m), end: () => this.#finish() });
+      this.#mail = new Mailbox({ ...subscription.bounds, tickCapacity });
+      this.#mail.onPressure = subscription.hold;
+      this.#droppedBefore = subscription.dropped;
+      subscription.start();
+    } else {
+      this.#mail = new Mailbox({ ...SESSION_BOUNDS, tickCapacity });
+      void this.#pump();
+    }
   }
 
   /**
@@ -265,10 +280,22 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
 
   stats(): SessionStats {
     return {
-      pending: this.#inbox.size,
-      dropped: { ...this.#inbox.dropped },
+      pending: this.#mail.size,
+      dropped: this.#dropped(),
       positions: this.#book.size,
       timers: this.#deadlines.pendingTimers,
+    };
+  }
+
+  #dropped(): SessionDropCounts {
+    const own = this.#mail.dropped;
+    const before = this.#droppedBefore?.();
+    if (before === undefined) return own;
+    return {
+      pnl_update: own.pnl_update + before.pnl_update,
+      liquidity_snapshot: own.liquidity_snapshot + before.liquidity_snapshot,
+      trade_tick: own.trade_tick + before.trade_tick,
+      unknown: own.unknown + before.unknown,
     };
   }
 
@@ -287,16 +314,14 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
         ]),
       );
     }
-    const event = this.#inbox.shift();
-    if (event !== undefined) return Promise.resolve(event);
-    if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve) => this.#waiters.push({ resolve }));
+    return this.#mail.recv();
   }
 
   /** `for await (const event of session)`; ends when `recv()` yields `null`. Breaking out does not close the session. */
   async *[Symbol.asyncIterator](): AsyncGenerator<StreamEvent<M>, void, undefined> {
     for (;;) {
-      const event = await this.recv();
+      // A waiting event is taken as is; only an empty mailbox costs a `recv()` promise.
+      const event = (this.#buffer ? this.#mail.poll() : undefined) ?? (await this.recv());
       if (event === null) return;
       yield event;
     }
@@ -426,8 +451,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     }
     if (this.#closing !== undefined) return this.#closing;
     this.#deadlines.clear();
-    this.#inbox.clear();
-    this.#end();
+    this.#mail.close();
     this.#connection.off("disconnected", this.#listeners.disconnected);
     this.#connection.off("reconnected", this.#listeners.reconnected);
     this.#connection.off("error", this.#listeners.error);
@@ -441,17 +465,13 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
 
   // ---- Inbound ---------------------------------------------------------------------------------
 
+  /** For a connection that cannot be subscribed to (a custom `SessionConnection`): read `recv()`. */
   async #pump(): Promise<void> {
     try {
       for (;;) {
         const message = await this.#connection.recv();
         if (message === null || this.#closing !== undefined) break;
-        try {
-          this.#apply(message);
-        } catch (err) {
-          // One message the session cannot apply must not stop the stream.
-          this.#emitSafe("stream_error", new StreamError("protocol", `could not apply a ${message.type} message`, { cause: err }));
-        }
+        this.#applySafe(message);
       }
     } catch (err) {
       if (this.#closing === undefined) {
@@ -459,18 +479,39 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
         this.#emitSafe("stream_error", error);
       }
     }
+    this.#finish();
+  }
+
+  #applySafe(message: InboundMessage<M>): void {
+    if (this.#closing !== undefined) return;
+    try {
+      this.#apply(message);
+    } catch (err) {
+      // One message the session cannot apply must not stop the stream.
+      this.#emitSafe("stream_error", new StreamError("protocol", `could not apply a ${message.type} message`, { cause: err }));
+    }
+  }
+
+  /** The connection ended for good: readers drain what is pending, then get `null`. */
+  #finish(): void {
     this.#deadlines.clear();
-    this.#end();
+    this.#mail.end();
   }
 
   #apply(message: InboundMessage<M>): void {
     const now = Date.now();
     switch (message.type) {
-      case "unknown":
-        this.#deliver({ type: "unknown", messageType: message.messageType, value: message.value, raw: message.raw, message });
+      case "unknown": {
+        const event: StreamEvent<M> = { type: "unknown", messageType: message.messageType, value: message.value, raw: message.raw, message };
+        if (this.#buffer) this.#mail.unknown(event);
+        this.#emitEvent(event);
         return;
+      }
       case "hello_ok":
         this.#clock.sample(message.server_time_ms, now);
+        // A reconnect's hello reaches the consumer once: as the `reconnected` event that follows.
+        if (this.#helloSeen) return;
+        this.#helloSeen = true;
         this.#deliver({ type: "hello_ok", message });
         return;
       case "pong":
@@ -496,9 +537,9 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
           this.#deadlines.untrack(k);
           this.#startWall.delete(k);
           this.#liquidity.delete(k);
-          this.#inbox.discard(k);
+          this.#mail.discard(k);
         }
-        this.#connection.discardPending?.(message.position_id);
+        if (this.#connection._subscribe === undefined) this.#connection.discardPending?.(message.position_id);
         this.#deliver(closed === undefined ? { type: "position_closed", message } : { type: "position_closed", message, handle: closed.handle });
         return;
       }
@@ -557,21 +598,13 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   /** High priority: kept in order, never dropped. */
   #deliver(event: StreamEvent<M>): void {
     if (this.#closing !== undefined) return;
-    if (this.#buffer) {
-      const waiter = this.#waiters.shift();
-      if (waiter !== undefined) waiter.resolve(event);
-      else this.#inbox.pushHigh(event);
-    }
+    if (this.#buffer) this.#mail.high(event);
     this.#emitEvent(event);
   }
 
-  #deliverLow(kind: LowPriorityType, key: string, event: StreamEvent<M>): void {
+  #deliverLow(kind: LowPriorityType, key: PositionKey, event: StreamEvent<M>): void {
     if (this.#closing !== undefined) return;
-    if (this.#buffer) {
-      const waiter = this.#waiters.shift();
-      if (waiter !== undefined) waiter.resolve(event);
-      else this.#inbox.pushLow(kind, key, event);
-    }
+    if (this.#buffer) this.#mail.low(kind, key, event);
     this.#emitEvent(event);
   }
 
@@ -590,11 +623,6 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     }
   }
 
-  #end(): void {
-    this.#ended = true;
-    for (const waiter of this.#waiters.splice(0)) waiter.resolve(null);
-  }
-
   // ---- Deadlines -------------------------------------------------------------------------------
 
   /** The monotonic start of a position: the server's `opened_at_ms` placed on the local clock, else now. */
@@ -606,13 +634,13 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   }
 
   /** Brings a position's `deadline_at_ms` in line with the scheduler; returns its current handle. */
-  #refreshDeadline(key: string): PositionHandle<M> | undefined {
+  #refreshDeadline(key: PositionKey): PositionHandle<M> | undefined {
     const start = this.#startWall.get(key);
     const wall = this.#deadlines.dueAt(key) === undefined || start === undefined ? undefined : start + this.#deadlines.deadlineMs;
     return this.#book.setDeadline(key, wall);
   }
 
-  #onDeadline(key: string): boolean {
+  #onDeadline(key: PositionKey): boolean {
     const handle = this.#book.get(key);
     if (handle === undefined || handle.watched || this.#closing !== undefined) return false;
     if (!this.#askExit(handle)) return false;
@@ -620,7 +648,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     return true;
   }
 
-  #onRetry(key: string, attempt: number): RetryOutcome {
+  #onRetry(key: PositionKey, attempt: number): RetryOutcome {
     const handle = this.#book.get(key);
     if (handle === undefined || this.#closing !== undefined) return "stop";
     if (!this.#online) return "wait";
@@ -641,7 +669,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
 
   // ---- Helpers ---------------------------------------------------------------------------------
 
-  #keyOf(position: PositionRef<M>): string {
+  #keyOf(position: PositionRef<M>): PositionKey {
     return typeof position === "object" ? positionKey(position.position_id) : positionKey(position);
   }
 

@@ -64,7 +64,7 @@ describe("inbound over a socket", () => {
     for (let i = 0; i < 50; i++) conn.push(tradeTick(1, i));
     for (let i = 0; i < 5; i++) conn.push(liquiditySnapshot(1, i === 4 ? "draining" : "stable"));
     await waitFor(() => connection.stats().received === 56);
-    expect(connection.stats().dropped).toEqual({ pnl_update: 0, liquidity_snapshot: 4, trade_tick: 40 });
+    expect(connection.stats().dropped).toEqual({ pnl_update: 0, liquidity_snapshot: 4, trade_tick: 40, unknown: 0 });
     const out = [];
     for (let i = 0; i < 11; i++) out.push(await connection.recv());
     expect(out.slice(0, 10).map((m) => (m as { time_ms: number }).time_ms - 1_773_792_013_021)).toEqual([

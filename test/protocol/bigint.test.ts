@@ -75,12 +75,25 @@ describe("integers beyond 2^53", () => {
   });
 
   it("a big integer in an unknown field is reported too, and kept exact in bigint mode", () => {
-    const frame = `{"type":"pong","server_time_ms":1,"nonce":123456789012345678901}`;
+    const frame = `{"type":"pong","server_time_ms":1,"nonce":12345678901234567890}`;
     expect(parseServerMessage(frame)).toMatchObject({ kind: "message", precisionLoss: ["nonce"] });
     expect(parseServerMessage(frame, { ints: "bigint" })).toMatchObject({
       kind: "message",
-      message: { nonce: 123_456_789_012_345_678_901n },
+      message: { nonce: 12_345_678_901_234_567_890n },
     });
+  });
+
+  it("an integer literal longer than 20 digits makes the frame invalid, in both modes, without converting it", () => {
+    for (const literal of ["123456789012345678901", "-123456789012345678901", "9".repeat(100_000)]) {
+      const frame = `{"type":"pong","server_time_ms":${literal}}`;
+      for (const ints of ["number", "bigint"] as const) {
+        const r = parseServerMessage(frame, { ints });
+        if (r.kind !== "invalid") throw new Error(`accepted ${literal.length} digits in ${ints} mode`);
+        expect(r.error.message).toContain("longer than 20 digits");
+      }
+    }
+    // A long digit run inside a string is not a number: still fine.
+    expect(parseServerMessage(`{"type":"pong","server_time_ms":1,"note":"${"7".repeat(40)}"}`).kind).toBe("message");
   });
 
   it("negative i64 profit_units beyond 2^53 is exact in bigint mode; i64::MIN and i64::MAX accepted", () => {
@@ -225,13 +238,17 @@ describe("integers beyond 2^53", () => {
 
 describe("the long-integer scan", () => {
   it.each([
-    ['{"a":1234567890123456}', true],
-    ['{"a":-1234567890123456}', true],
-    ['{"a": \n\t1234567890123456}', true],
-    ['{"a":[1,1234567890123456]}', true],
-    ['{"a":[1234567890123456]}', true],
-    ["1234567890123456", true],
+    ['{"a":9007199254740992}', true],
+    ['{"a":-9007199254740993}', true],
+    ['{"a": \n\t9007199254740992}', true],
+    ['{"a":[1,9007199254740992]}', true],
+    ['{"a":[9007199254740992]}', true],
+    ["9007199254740992", true],
     ['{"a":123456789012345}', false],
+    // Sixteen digits up to 2^53 - 1 are exact as numbers: microsecond clocks stay on the fast path.
+    ['{"a":1234567890123456}', false],
+    ['{"a":-9007199254740991}', false],
+    ['{"a":1773792051877123}', false],
     ['{"a":1.1234567890123456}', false],
     [`{"mint":"${WSOL}"}`, false],
     ['{"sig":"x1234567890123456789y"}', false],
@@ -288,6 +305,8 @@ describe("the number-mode fast path", () => {
 
   /** The slow, obviously right decoder: read losslessly, run the full schema of the mode. */
   function reference(text: string, ints: "number" | "bigint"): { kind: string; value?: unknown; paths?: string[] } {
+    // No field holds more than 20 digits: such a frame is invalid as a whole.
+    if (/(^|[:,[-])\s*\d{21}/.test(text)) return { kind: "invalid", paths: [""] };
     let value: unknown;
     try {
       value = readJson(text);

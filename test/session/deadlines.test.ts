@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { PositionKey } from "../../src/client/inbound.js";
 import { DeadlineScheduler, type SessionTimers } from "../../src/session/deadlines.js";
 import { StreamSession, type StreamEvent, type StreamSessionOptions } from "../../src/session/index.js";
 import { FakeConnection } from "./fake-connection.js";
@@ -284,8 +285,8 @@ function fakeHost(): SessionTimers & { advance(ms: number): void } {
 describe("DeadlineScheduler", () => {
   it("keeps the first start of a key, and answered() only stops retries", () => {
     const host = fakeHost();
-    const fired: string[] = [];
-    const retried: string[] = [];
+    const fired: PositionKey[] = [];
+    const retried: PositionKey[] = [];
     const s = new DeadlineScheduler(
       { deadlineMs: 100, retryMs: 10, maxRetries: 5 },
       {
@@ -300,18 +301,18 @@ describe("DeadlineScheduler", () => {
       },
       host,
     );
-    s.track("a", 0);
+    s.track(1, 0);
     host.advance(50);
-    s.track("a", 50);
-    s.answered("a");
-    expect(s.dueAt("a")).toBe(100);
+    s.track(1, 50);
+    s.answered(1);
+    expect(s.dueAt(1)).toBe(100);
     host.advance(50);
-    expect(fired).toEqual(["a"]);
+    expect(fired).toEqual([1]);
     host.advance(25);
-    expect(retried).toEqual(["a", "a"]);
-    s.answered("a");
+    expect(retried).toEqual([1, 1]);
+    s.answered(1);
     host.advance(1_000);
-    expect(retried).toEqual(["a", "a"]);
+    expect(retried).toEqual([1, 1]);
     expect(s.pendingTimers).toBe(0);
     s.clear();
   });
@@ -321,11 +322,11 @@ describe("DeadlineScheduler", () => {
     let retries = 0;
     const s = new DeadlineScheduler(
       { deadlineMs: 10, retryMs: 10, maxRetries: 5 },
-      { onDeadline: (k) => k === "b", onRetry: () => (++retries === 2 ? "stop" : "sent") },
+      { onDeadline: (k) => k === 2, onRetry: () => (++retries === 2 ? "stop" : "sent") },
       host,
     );
-    s.track("a", 0);
-    s.track("b", 0);
+    s.track(1, 0);
+    s.track(2, 0);
     host.advance(1_000);
     expect(retries).toBe(2);
     expect(s.pendingTimers).toBe(0);

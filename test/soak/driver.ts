@@ -81,8 +81,10 @@ export interface SoakStats {
   invalidFrames: number;
   unknownFrames: number;
   serverErrors: number;
-  /** Low-priority messages the client dropped under the bursts. */
+  /** Low-priority (and over-bound unknown) messages the client dropped under the bursts. */
   droppedLow: number;
+  /** Flood phases that ended with the socket paused by backpressure. */
+  floodPauses: number;
   heapBaselineMb: number;
   heapMaxMb: number;
   /** Hostile phase: refused handshakes, oversize frames sent, and how the connection ended. */
@@ -103,6 +105,8 @@ const MAX_OPEN = 24;
 /** The client's `maxPayload` in the soak (the default), and a frame above it. */
 const MAX_PAYLOAD = 64 * 1024;
 const OVERSIZE_FRAME = JSON.stringify({ type: "future_blob", blob: "x".repeat(MAX_PAYLOAD + 1024) });
+/** The mint of the flood phase's balance updates (no position holds it). */
+const FLOOD_MINT = "F1oodMint1111111111111111111111111111111111";
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -203,6 +207,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     maxPayload: MAX_PAYLOAD,
     reconnect: { initialDelayMs: 5, maxDelayMs: 60, minUptimeMs: 50 },
     heartbeat: { intervalMs: 100, timeoutMs: 200 },
+    // Small bounds, so the flood phase really pushes the socket into backpressure.
+    maxPendingHigh: 256,
+    maxPendingUnknown: 32,
   });
   const session = await StreamSession.connect(client, { wallet_pubkeys: latestWallets, strategy: latestStrategy });
   let reconnects = 0;
@@ -238,8 +245,13 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   let endedWith: string | undefined;
 
   // ---- Consumer ----
+  /** While set, the consumer reads nothing (the flood phase: the backlog must pause the socket). */
+  let consumerHold: Promise<void> | undefined;
+  let releaseHold: () => void = () => undefined;
+  let pausesSeen = 0;
   const consumer = (async () => {
     for (;;) {
+      if (consumerHold !== undefined) await consumerHold;
       const event: StreamEvent | null = await session.recv();
       if (event === null) return;
       events++;
@@ -282,7 +294,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     invalidFrames,
     unknownFrames,
     serverErrors,
-    droppedLow: Object.values(connection.stats().dropped).reduce((a, b) => a + b, 0),
+    droppedLow: Object.values(session.stats().dropped).reduce((a, b) => a + b, 0),
+    floodPauses: pausesSeen,
     heapBaselineMb: Math.round(heapBaseline),
     heapMaxMb: Math.round(heapMax),
     refusedHandshakes,
@@ -343,6 +356,26 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
           "\u0000\uffff",
         ]),
       );
+    } else if (r < 0.37) {
+      // Flood: the consumer stops reading (longer than the heartbeat timeout) while the server
+      // floods high-priority, unknown and PnL frames: the socket must pause, not the heap grow,
+      // and no exit may be lost or doubled. The exits the flood shares the link with stay required.
+      if (consumerHold !== undefined) return;
+      count("flood");
+      consumerHold = new Promise<void>((resolve) => (releaseHold = resolve));
+      const holdMs = int(150, 600);
+      for (let i = 0; i < 2_000; i++) {
+        server.send({ type: "balance_update", wallet_pubkey: pick(wallets), mint: FLOOD_MINT, tokens: i, slot: i });
+        if (i % 4 === 0) server.send({ type: `flood_unknown_${i % 3}`, i });
+        if (i % 2 === 0) server.send({ type: "pnl_update", position_id: int(1, 1000), profit_units: i, proceeds_units: i, server_time_ms: Date.now() });
+      }
+      const timer = setTimeout(() => {
+        stallTimers.delete(timer);
+        if (connection.stats().paused) pausesSeen++;
+        consumerHold = undefined;
+        releaseHold();
+      }, holdMs);
+      stallTimers.add(timer);
     } else if (r < 0.4) {
       count("unknown type");
       server.send({ type: `future_${int(0, 9)}`, payload: { n: int(0, 1e6) }, big: "123456789012345678901234567890" });
@@ -408,6 +441,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const settle = async (phase: string): Promise<void> => {
     for (const t of stallTimers) clearTimeout(t);
     stallTimers.clear();
+    consumerHold = undefined;
+    releaseHold();
     server.resume();
     const wantStrategy = canonical(latestStrategy);
     const wantWallets = canonical([...latestWallets].sort());
