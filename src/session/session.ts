@@ -86,6 +86,13 @@ export type ConnectionIntMode<C> = C extends SessionConnection<"bigint"> ? "bigi
 export type ClientIntMode<C> = C extends SessionClient<"bigint"> ? "bigint" : "number";
 
 const DEFAULTS = { deadlineRetryMs: 3_000, deadlineMaxRetries: 3, tradeTickCapacity: 1_024 } as const;
+/**
+ * Runs `fn` after the current macrotask (and its microtasks): the real `setImmediate`, captured
+ * at load so that a test's fake timers cannot hold a session's first events back forever.
+ */
+const nextTurn: (fn: () => void) => void =
+  typeof globalThis.setImmediate === "function" ? globalThis.setImmediate.bind(globalThis) : (fn) => void setTimeout(fn, 0);
+
 /** The bounds of a session over a connection that does not share its own (`_subscribe`). */
 const SESSION_BOUNDS: Omit<MailboxBounds, "tickCapacity"> = {
   maxPendingHigh: CLIENT_DEFAULTS.maxPendingHigh,
@@ -141,6 +148,13 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   #helloSeen = false;
   #online = true;
   #closing: Promise<void> | undefined;
+  /**
+   * Events raised while the session is being built (messages that arrived with `hello_ok`, in
+   * the same socket read), and any after them until they are out: held until the caller's code
+   * after `await StreamSession.connect()` had its turn, so listeners attached right then
+   * (`session.on`, `executeExits`) see every event. `undefined` once nothing is held.
+   */
+  #held: Array<[name: string, arg: unknown]> | undefined = [];
   readonly #listeners: { [K in SessionConnectionEventName]: (...args: StreamConnectionEvents<M>[K]) => void };
 
   private constructor(connection: SessionConnection<M>, deadlineSec: number, options: StreamSessionOptions) {
@@ -185,6 +199,14 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     } else {
       this.#mail = new Mailbox({ ...SESSION_BOUNDS, tickCapacity });
       void this.#pump();
+    }
+    if (this.#held?.length === 0) this.#held = undefined;
+    else {
+      nextTurn(() => {
+        const held = this.#held ?? [];
+        this.#held = undefined;
+        for (const [name, arg] of held) this.#emitSafe(name, arg);
+      });
     }
   }
 
@@ -614,6 +636,10 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
 
   /** A listener that throws is rethrown outside the session, like a throwing Node listener, after the session's state is updated. */
   #emitSafe(name: string, arg: unknown): void {
+    if (this.#held !== undefined) {
+      this.#held.push([name, arg]);
+      return;
+    }
     try {
       (EventEmitter.prototype.emit as (this: unknown, event: string, arg: unknown) => boolean).call(this, name, arg);
     } catch (err) {

@@ -78,7 +78,7 @@ export interface SendFees {
 function sendFees(o: Record<string, unknown>): SendFees {
   return {
     sendMode: typeof o["send_mode"] === "string" ? o["send_mode"] : undefined,
-    tipLamports: u64(o["tip_lamports"], "tip_lamports", true),
+    tipLamports: u64(o["tip_lamports"], "tip_lamports", false),
   };
 }
 

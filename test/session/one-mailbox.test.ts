@@ -55,4 +55,24 @@ describe("one mailbox between the connection and the session", () => {
       await session.close();
     }
   });
+
+  it("listeners attached right after connect() resolves see the events of frames that came with hello_ok", async () => {
+    const url = await serve((ws) =>
+      burst(ws, [{ type: "hello_ok", session_id: 1, server_time_ms: Date.now(), limits: DEFAULT_LIMITS }, exitSignal(7), exitSignal(8)]),
+    );
+    const client = new StreamClient("test-key", { endpoint: url, heartbeat: { intervalMs: 60_000 } });
+    const session = await StreamSession.connect(client, configure());
+    try {
+      // What executeExits does: attach after connect() resolved, in the same turn.
+      const seen: string[] = [];
+      session.on("hello_ok", () => seen.push("hello_ok"));
+      session.on("exit_signal_with_tx", (e) => seen.push(`exit ${String(e.message.position_id)}`));
+      await expect.poll(() => seen).toEqual(["hello_ok", "exit 7", "exit 8"]);
+      // recv() still has them too, in the same order.
+      expect((await session.recv())?.type).toBe("hello_ok");
+      expect((await session.recv())?.type).toBe("exit_signal_with_tx");
+    } finally {
+      await session.close();
+    }
+  });
 });
