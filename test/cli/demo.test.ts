@@ -1,12 +1,13 @@
 /**
- * `npm run demo -- --duration N` ends by itself with exit code 0 and a summary (what CI runs).
+ * `lasersell-stream demo --duration N` (`npm run demo`) ends by itself with exit code 0 and a
+ * summary (what CI runs).
  */
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 
-describe("examples/demo.ts", () => {
+describe("lasersell-stream demo", () => {
   it("runs offline for --duration seconds, then prints a summary and exits 0", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "examples/demo.ts", "--duration", "3", "--seed", "5"], {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/index.ts", "demo", "--duration", "3", "--seed", "5"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -28,5 +29,8 @@ describe("examples/demo.ts", () => {
     expect(out).toMatch(/strategy: take profit \+10%, stop loss -5%/);
     expect(out).toMatch(/open {4}#\d+/);
     expect(out).toMatch(/\nsummary\n {2}positions opened {5}[1-9]/);
+    // Amounts a person reads: token amounts with their decimals, never a negative zero.
+    expect(out).not.toMatch(/-0\.0+%/);
+    expect(out).not.toMatch(/selling \d{7,} tokens/);
   }, 30_000);
 });
