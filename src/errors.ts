@@ -22,6 +22,7 @@ export type StreamErrorCode =
   | "rpc"
   | "registration";
 
+/** Options of every `StreamError` constructor: the underlying `cause`, if any. */
 export interface StreamErrorOptions {
   cause?: unknown;
 }

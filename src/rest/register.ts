@@ -20,6 +20,7 @@ export interface WalletOwnershipProof {
   signature: string;
 }
 
+/** Options of `registerWallet`. */
 export interface RegisterWalletOptions {
   /** A label shown in the LaserSell dashboard. */
   label?: string;

@@ -72,6 +72,7 @@ export interface EngineInput {
   guardCap?: bigint | undefined;
 }
 
+/** The strategy engine's state of a new position: no peak, no level fired. */
 export function initialEngineState(): EngineState {
   return {
     peakPct: Number.NEGATIVE_INFINITY,

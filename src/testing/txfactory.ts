@@ -25,6 +25,7 @@ export const MOCK_COMPUTE_UNIT_LIMIT = 60_000;
 /** Priority fee the mock puts in every transaction, micro-lamports per compute unit. */
 export const MOCK_COMPUTE_UNIT_PRICE = 10_000;
 
+/** An unsigned exit transaction the mock built, with what it needs to recognise the signed one. */
 export interface UnsignedTx {
   /** Strict base64 of the serialized transaction, signature slots zeroed. */
   b64: string;
