@@ -24,7 +24,7 @@ export default defineConfig([
     entry: { cli: "src/cli/index.ts" },
     format: ["esm"],
     dts: false,
-    sourcemap: true,
+    sourcemap: false,
     target: "node20",
     splitting: false,
     treeshake: true,
