@@ -57,6 +57,9 @@ for entry in "${RUNTIMES[@]}"; do
   ok=1
   (cd "$work/app" && timeout 120 "${run[@]}" smoke.mjs) || ok=0
   (cd "$work/app" && timeout 60 "${run[@]}" smoke.cjs) || ok=0
+  # The installed command: `lasersell-stream demo` runs from the package alone.
+  demo=$(cd "$work/app" && timeout 60 "${run[@]}" node_modules/lasersell-stream/bin/lasersell-stream.js demo --duration 2 2>&1) || ok=0
+  if grep -q "^summary" <<<"$demo"; then echo "ok   lasersell-stream demo (installed bin)"; else echo "FAIL lasersell-stream demo: $demo"; ok=0; fi
   if [ $ok = 1 ]; then summary+=("$name ok"); else summary+=("$name FAILED"); status=1; fi
 done
 echo "== runtime matrix: ${summary[*]}"
