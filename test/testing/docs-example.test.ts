@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-describe("README: Testing your bot", () => {
+describe("docs/testing.md: Testing your bot", () => {
   it("the example is the passing test test/testing/readme-example.test.ts (import paths aside)", () => {
-    const readme = readFileSync(resolve(here, "../../README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## Testing your bot"));
+    const page = readFileSync(resolve(here, "../../docs/testing.md"), "utf8");
+    const section = page.slice(page.indexOf("# Testing your bot"));
     const start = section.indexOf("```ts\n") + 6;
     const block = section.slice(start, section.indexOf("```\n", start));
     const example = readFileSync(resolve(here, "readme-example.test.ts"), "utf8");

@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-describe("README: Signing exits", () => {
+describe("docs/signing.md: Signing exits", () => {
   it("the example is the type-checked test/tx/readme-example.ts (import paths aside)", () => {
-    const readme = readFileSync(resolve(here, "../../README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## Signing exits"));
+    const page = readFileSync(resolve(here, "../../docs/signing.md"), "utf8");
+    const section = page.slice(page.indexOf("# Signing exits"));
     const start = section.indexOf("```ts\n") + 6;
     const block = section.slice(start, section.indexOf("```\n", start));
     const example = readFileSync(resolve(here, "readme-example.ts"), "utf8").split("\n").slice(1).join("\n");
