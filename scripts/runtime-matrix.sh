@@ -50,7 +50,11 @@ for entry in "${RUNTIMES[@]}"; do
   fi
   exe="$dir/node_modules/rt/$bin"
   case $name in
-    deno) run=("$exe" run "${DENO_FLAGS[@]}") ;;
+    deno)
+      # A fresh cache each run: Deno caches compiled CommonJS by path and mtime, and every npm
+      # tarball has the same mtimes, so a rebuilt package would otherwise run stale code.
+      export DENO_DIR="$work/deno-dir" && rm -rf "$DENO_DIR"
+      run=("$exe" run "${DENO_FLAGS[@]}") ;;
     *) run=("$exe") ;;
   esac
   echo "== $name: $("$exe" --version | head -1)"
