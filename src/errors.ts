@@ -28,6 +28,7 @@ export type StreamErrorCode =
   | "journal"
   | "recording";
 
+/** Options of every `StreamError` constructor: the underlying `cause`, if any. */
 export interface StreamErrorOptions {
   cause?: unknown;
 }

@@ -1,6 +1,7 @@
 /**
  * `lasersell-stream backtest FILE --strategy SPEC... [--deadline SEC] [--html report.html] [--json]`.
  */
+import type { Command } from "./command.js";
 import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
@@ -33,6 +34,11 @@ Options of backtest:
 ${Object.entries(READING_CHOICES).map(([k, v]) => `                          ${k}=${v.join("|")}`).join("\n")}
   --html FILE           Also write a self-contained HTML report (charts per position)
   --json                Print the report as JSON instead of text
+  -h, --help            Show this help
+
+Examples:
+  lasersell-stream backtest session.ndjson.gz --strategy "tp=20,sl=10" --strategy "tp=30,sl=10,trail=5"
+  lasersell-stream backtest session.ndjson.gz --strategy "tp=20,sl=10" --deadline 120 --html report.html
 `;
 
 /** `lasersell-stream backtest`: resolves with the exit code. */
@@ -77,3 +83,11 @@ export async function runBacktest(argv: string[], write: (text: string) => void)
   }
   return 0;
 }
+
+/** `lasersell-stream backtest`. */
+export const backtestCommand: Command = {
+  name: "backtest",
+  summary: "Compare exit strategies on a recording (text, --json or a self-contained --html report).",
+  help: BACKTEST_USAGE,
+  run: (argv, io) => runBacktest(argv, io.stdout),
+};

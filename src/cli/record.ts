@@ -2,6 +2,7 @@
  * `lasersell-stream record` (a live session to a file) and `lasersell-stream mock --record`
  * (a synthetic recording from the mock's seeded market).
  */
+import type { Command } from "./command.js";
 import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import WebSocket from "ws";
@@ -26,6 +27,11 @@ Options of record:
   --tp PCT --sl PCT --trailing PCT
                         The strategy configured for the session (default 0: off)
   --duration SEC        Stop after this long (default: until Ctrl-C)
+  -h, --help            Show this help
+
+Examples:
+  lasersell-stream record --local --wallet <PUBKEY> --sl 10 --out session.ndjson.gz --duration 600
+  LASERSELL_API_KEY=... lasersell-stream record --wallet <PUBKEY> --tp 20 --sl 10 --out live.ndjson.gz
 `;
 
 function num(name: string, value: string | undefined, fallback = 0): number {
@@ -171,3 +177,11 @@ export async function recordSynthetic(options: SyntheticOptions, write: (line: s
   write(`wrote ${writer.stats.lines} line(s), ${exits} exit(s); backtest it: lasersell-stream backtest ${options.out} --strategy "tp=20,sl=10"`);
   return { lines: writer.stats.lines, exits, seed: server.seed };
 }
+
+/** `lasersell-stream record`. */
+export const recordCommand: Command = {
+  name: "record",
+  summary: "Record a live session (every frame, exactly as received) to an NDJSON file (.gz: gzip).",
+  help: RECORD_USAGE,
+  run: (argv, io) => runRecord(argv, (line) => io.stdout(`${line}\n`), io.env, io.signal),
+};

@@ -54,6 +54,7 @@ export interface InvalidMessage {
   raw: string;
 }
 
+/** What `parseServerMessage` / `parseClientMessage` return: a message, an unknown type, or an invalid frame. Never thrown. */
 export type ParseResult<T> = ParsedMessage<T> | UnknownMessage | InvalidMessage;
 
 // Per-type schemas, looked up by `type` and compiled with `z.compile` (far faster than one union).

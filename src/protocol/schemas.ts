@@ -29,6 +29,7 @@ function openString<const T extends readonly string[]>(_known: T): z.ZodType<Ope
 // Vocabularies (protocol.md section 6)
 // ---------------------------------------------------------------------------------------------
 
+/** Market types this version knows (`market_type`); others are accepted too. */
 export const MARKET_TYPES = [
   "pump_fun",
   "pump_swap",
@@ -37,9 +38,12 @@ export const MARKET_TYPES = [
   "raydium_launchpad",
   "raydium_cpmm",
 ] as const;
+/** One of {@link MARKET_TYPES}. */
 export type KnownMarketType = (typeof MARKET_TYPES)[number];
+/** A `market_type`: a known one, or any string a newer server sends. */
 export type MarketType = Open<KnownMarketType>;
 
+/** Exit reasons this version knows (`reason` of exit signals and closes); others are accepted too. */
 export const EXIT_REASONS = [
   "target_profit",
   "stop_loss",
@@ -51,18 +55,27 @@ export const EXIT_REASONS = [
   "timeout",
   "mirror_sell",
 ] as const;
+/** An exit `reason`: a known one, or any string a newer server sends. */
 export type ExitReason = Open<(typeof EXIT_REASONS)[number]>;
 
+/** Liquidity trends this version knows (`liquidity_trend`). */
 export const LIQUIDITY_TRENDS = ["growing", "stable", "draining"] as const;
+/** A `liquidity_trend`: a known one, or any string a newer server sends. */
 export type LiquidityTrend = Open<(typeof LIQUIDITY_TRENDS)[number]>;
 
+/** Trade sides this version knows (`side` of `trade_tick`). */
 export const TRADE_SIDES = ["buy", "sell"] as const;
+/** A trade `side`: a known one, or any string a newer server sends. */
 export type TradeSide = Open<(typeof TRADE_SIDES)[number]>;
 
+/** Send modes this version knows (`send_mode` of `configure`). */
 export const SEND_MODES = ["helius_sender", "rpc", "astralane"] as const;
+/** A `send_mode`: a known one, or any string the server accepts. */
 export type SendMode = Open<(typeof SEND_MODES)[number]>;
 
+/** Mirror-buy inputs this version knows (`input` of `mirror_buy_signal`). */
 export const MIRROR_INPUTS = ["SOL", "USD1"] as const;
+/** A mirror-buy `input`: a known one, or any string a newer server sends. */
 export type MirrorInput = Open<(typeof MIRROR_INPUTS)[number]>;
 
 // ---------------------------------------------------------------------------------------------
@@ -135,6 +148,7 @@ export const WatchWalletEntrySchema = strictNested.WatchWallet;
 /** `MirrorConfigMsg`. */
 export const MirrorConfigSchema = strictNested.MirrorConfig;
 
+/** One level of an exit ladder (`take_profit_levels`): at `profit_pct`, sell `sell_pct` % of the tokens still held. */
 export type TakeProfitLevel = z.input<typeof TakeProfitLevelSchema>;
 /**
  * An exit strategy (`StrategyConfigMsg`, protocol.md section 5.1). Every rule is optional:
@@ -156,25 +170,33 @@ export type TakeProfitLevel = z.input<typeof TakeProfitLevelSchema>;
  * ```
  */
 export type StrategyConfig = z.input<typeof StrategyConfigSchema>;
+/** Copy-trading buy settings of a watch wallet (`auto_buy`). */
 export type AutoBuyConfig = z.input<typeof AutoBuyConfigSchema>;
+/** A watched wallet (`watch_wallets`): its positions get PnL but no automatic exits; optional mirror buys and sells. */
 export type WatchWalletEntry = z.input<typeof WatchWalletEntrySchema>;
+/** Limits of mirror (copy) trading (`mirror_config` of `configure`). */
 export type MirrorConfig = z.input<typeof MirrorConfigSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Market context (protocol.md section 5.8)
 // ---------------------------------------------------------------------------------------------
 
+/** zod schema of the `pumpfun` venue object of a `market_context` (unknown fields kept). */
 export const PumpFunContextSchema = z.looseObject({});
+/** zod schema of the `pumpswap` venue object of a `market_context` (unknown fields kept). */
 export const PumpSwapContextSchema = z.looseObject({
   pool: z.string(),
   global_config: z.string().optional(),
 });
+/** zod schema of the `meteora_dbc` venue object of a `market_context` (unknown fields kept). */
 export const MeteoraDbcContextSchema = z.looseObject({
   pool: z.string(),
   config: z.string(),
   quote_mint: z.string(),
 });
+/** zod schema of the `meteora_damm_v2` venue object of a `market_context` (unknown fields kept). */
 export const MeteoraDammV2ContextSchema = z.looseObject({ pool: z.string() });
+/** zod schema of the `raydium_launchpad` venue object of a `market_context` (unknown fields kept). */
 export const RaydiumLaunchpadContextSchema = z.looseObject({
   pool: z.string(),
   config: z.string(),
@@ -182,6 +204,7 @@ export const RaydiumLaunchpadContextSchema = z.looseObject({
   quote_mint: z.string(),
   user_quote_account: z.string(),
 });
+/** zod schema of the `raydium_cpmm` venue object of a `market_context` (unknown fields kept). */
 export const RaydiumCpmmContextSchema = z.looseObject({
   pool: z.string(),
   config: z.string(),
@@ -212,6 +235,7 @@ export const MarketContextSchema = z.looseObject({
   raydium_launchpad: tolerantContext(RaydiumLaunchpadContextSchema),
   raydium_cpmm: tolerantContext(RaydiumCpmmContextSchema),
 });
+/** The `market_context` of a position: its venue and the accounts of that venue. */
 export type MarketContext = z.output<typeof MarketContextSchema>;
 
 /**
@@ -400,6 +424,7 @@ export const SERVER_MESSAGE_TYPES = [
   "mirror_buy_failed",
   "mirror_wallet_auto_disabled",
 ] as const;
+/** The `type` of every server message this version knows. */
 export type ServerMessageType = (typeof SERVER_MESSAGE_TYPES)[number];
 
 /** Server message schemas in `"number"` mode (the default). */
@@ -407,39 +432,68 @@ export const numberServerSchemas: ServerSchemas<"number"> = serverSchemas(number
 /** Server message schemas in `"bigint"` mode. */
 export const bigintServerSchemas: ServerSchemas<"bigint"> = serverSchemas(bigintInts);
 
+/** zod schema of the `hello_ok` server message (number mode; unknown fields kept). */
 export const HelloOkSchema = numberServerSchemas.hello_ok;
+/** zod schema of the `pong` server message (number mode; unknown fields kept). */
 export const PongSchema = numberServerSchemas.pong;
+/** zod schema of the `error` server message (number mode; unknown fields kept). */
 export const ErrorMessageSchema = numberServerSchemas.error;
+/** zod schema of the `pnl_update` server message (number mode; unknown fields kept). */
 export const PnlUpdateSchema = numberServerSchemas.pnl_update;
+/** zod schema of the `liquidity_snapshot` server message (number mode; unknown fields kept). */
 export const LiquiditySnapshotSchema = numberServerSchemas.liquidity_snapshot;
+/** zod schema of one slippage band (number mode). */
 export const SlippageBandSchema = numberServerSchemas.SlippageBand;
 /** `LimitsMsg` (number mode). */
 export const LimitsSchema = numberServerSchemas.Limits;
+/** zod schema of the `trade_tick` server message (number mode; unknown fields kept). */
 export const TradeTickSchema = numberServerSchemas.trade_tick;
+/** zod schema of the `balance_update` server message (number mode; unknown fields kept). */
 export const BalanceUpdateSchema = numberServerSchemas.balance_update;
+/** zod schema of the `position_opened` server message (number mode; unknown fields kept). */
 export const PositionOpenedSchema = numberServerSchemas.position_opened;
+/** zod schema of the `position_closed` server message (number mode; unknown fields kept). */
 export const PositionClosedSchema = numberServerSchemas.position_closed;
+/** zod schema of the `exit_signal_with_tx` server message (number mode; unknown fields kept). */
 export const ExitSignalWithTxSchema = numberServerSchemas.exit_signal_with_tx;
+/** zod schema of the `mirror_buy_signal` server message (number mode; unknown fields kept). */
 export const MirrorBuySignalSchema = numberServerSchemas.mirror_buy_signal;
+/** zod schema of the `mirror_buy_failed` server message (number mode; unknown fields kept). */
 export const MirrorBuyFailedSchema = numberServerSchemas.mirror_buy_failed;
+/** zod schema of the `mirror_wallet_auto_disabled` server message (number mode; unknown fields kept). */
 export const MirrorWalletAutoDisabledSchema = numberServerSchemas.mirror_wallet_auto_disabled;
 
 type ServerOut<K extends ServerMessageType, M extends IntMode> = z.output<ServerSchemas<M>[K]>;
 
+/** The `hello_ok` server message; `M` picks number or bigint integers. */
 export type HelloOk<M extends IntMode = "number"> = ServerOut<"hello_ok", M>;
+/** The `pong` server message; `M` picks number or bigint integers. */
 export type Pong<M extends IntMode = "number"> = ServerOut<"pong", M>;
+/** The `error` server message; `M` picks number or bigint integers. */
 export type ErrorMessage<M extends IntMode = "number"> = ServerOut<"error", M>;
+/** The `pnl_update` server message; `M` picks number or bigint integers. */
 export type PnlUpdate<M extends IntMode = "number"> = ServerOut<"pnl_update", M>;
+/** The `liquidity_snapshot` server message; `M` picks number or bigint integers. */
 export type LiquiditySnapshot<M extends IntMode = "number"> = ServerOut<"liquidity_snapshot", M>;
+/** One band of a `liquidity_snapshot`; `M` picks number or bigint integers. */
 export type SlippageBand<M extends IntMode = "number"> = z.output<ServerSchemas<M>["SlippageBand"]>;
+/** The `limits` object of `hello_ok`; `M` picks number or bigint integers. */
 export type Limits<M extends IntMode = "number"> = z.output<ServerSchemas<M>["Limits"]>;
+/** The `trade_tick` server message; `M` picks number or bigint integers. */
 export type TradeTick<M extends IntMode = "number"> = ServerOut<"trade_tick", M>;
+/** The `balance_update` server message; `M` picks number or bigint integers. */
 export type BalanceUpdate<M extends IntMode = "number"> = ServerOut<"balance_update", M>;
+/** The `position_opened` server message; `M` picks number or bigint integers. */
 export type PositionOpened<M extends IntMode = "number"> = ServerOut<"position_opened", M>;
+/** The `position_closed` server message; `M` picks number or bigint integers. */
 export type PositionClosed<M extends IntMode = "number"> = ServerOut<"position_closed", M>;
+/** The `exit_signal_with_tx` server message; `M` picks number or bigint integers. */
 export type ExitSignalWithTx<M extends IntMode = "number"> = ServerOut<"exit_signal_with_tx", M>;
+/** The `mirror_buy_signal` server message; `M` picks number or bigint integers. */
 export type MirrorBuySignal<M extends IntMode = "number"> = ServerOut<"mirror_buy_signal", M>;
+/** The `mirror_buy_failed` server message; `M` picks number or bigint integers. */
 export type MirrorBuyFailed<M extends IntMode = "number"> = ServerOut<"mirror_buy_failed", M>;
+/** The `mirror_wallet_auto_disabled` server message; `M` picks number or bigint integers. */
 export type MirrorWalletAutoDisabled<M extends IntMode = "number"> = ServerOut<
   "mirror_wallet_auto_disabled",
   M
@@ -458,6 +512,7 @@ export type ServerMessageOf<T extends ServerMessageType, M extends IntMode = "nu
  * supersedes. Everything else is high priority and is never dropped.
  */
 export const LOW_PRIORITY_TYPES = ["pnl_update", "liquidity_snapshot", "trade_tick"] as const;
+/** Server message types that may be superseded for a slow consumer: `pnl_update`, `liquidity_snapshot`, `trade_tick`. */
 export type LowPriorityType = (typeof LOW_PRIORITY_TYPES)[number];
 
 /** True for `pnl_update`, `liquidity_snapshot` and `trade_tick`. */
@@ -526,6 +581,7 @@ export const CLIENT_MESSAGE_TYPES = [
   "update_position_strategy",
   "mirror_buy_result",
 ] as const;
+/** The `type` of every client message. */
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 
 /** Strict schemas, used to validate every outgoing message. */
@@ -533,29 +589,48 @@ export const strictClientSchemas = clientSchemas(true);
 /** Lenient schemas, reading client frames as the server does (unknown keys ignored). */
 export const lenientClientSchemas = clientSchemas(false);
 
+/** Strict zod schema of the `ping` client message (unknown keys refused). */
 export const PingSchema = strictClientSchemas.ping;
+/** Strict zod schema of the `configure` client message (unknown keys refused). */
 export const ConfigureSchema = strictClientSchemas.configure;
+/** Strict zod schema of the `update_strategy` client message (unknown keys refused). */
 export const UpdateStrategySchema = strictClientSchemas.update_strategy;
+/** Strict zod schema of the `close_position` client message (unknown keys refused). */
 export const ClosePositionSchema = strictClientSchemas.close_position;
+/** Strict zod schema of the `request_exit_signal` client message (unknown keys refused). */
 export const RequestExitSignalSchema = strictClientSchemas.request_exit_signal;
+/** Strict zod schema of the `update_wallets` client message (unknown keys refused). */
 export const UpdateWalletsSchema = strictClientSchemas.update_wallets;
+/** Strict zod schema of the `update_watch_wallets` client message (unknown keys refused). */
 export const UpdateWatchWalletsSchema = strictClientSchemas.update_watch_wallets;
+/** Strict zod schema of the `update_position_strategy` client message (unknown keys refused). */
 export const UpdatePositionStrategySchema = strictClientSchemas.update_position_strategy;
+/** Strict zod schema of the `mirror_buy_result` client message (unknown keys refused). */
 export const MirrorBuyResultSchema = strictClientSchemas.mirror_buy_result;
 
 // What a caller writes (the schemas' input): strategy thresholds may be left out, and
 // `stringifyClientMessage` writes them as 0.
 type ClientOut<K extends ClientMessageType> = z.input<(typeof strictClientSchemas)[K]>;
+/** The `ping` client message. */
 export type Ping = ClientOut<"ping">;
+/** The `configure` client message. */
 export type Configure = ClientOut<"configure">;
+/** The `update_strategy` client message. */
 export type UpdateStrategy = ClientOut<"update_strategy">;
+/** The `close_position` client message. */
 export type ClosePosition = ClientOut<"close_position">;
+/** The `request_exit_signal` client message. */
 export type RequestExitSignal = ClientOut<"request_exit_signal">;
+/** The `update_wallets` client message. */
 export type UpdateWallets = ClientOut<"update_wallets">;
+/** The `update_watch_wallets` client message. */
 export type UpdateWatchWallets = ClientOut<"update_watch_wallets">;
+/** The `update_position_strategy` client message. */
 export type UpdatePositionStrategy = ClientOut<"update_position_strategy">;
+/** The `mirror_buy_result` client message. */
 export type MirrorBuyResult = ClientOut<"mirror_buy_result">;
 
 /** Any client message, narrowed by `type`. u64 fields are `number | bigint`. */
 export type ClientMessage = { [K in ClientMessageType]: ClientOut<K> }[ClientMessageType];
+/** The client message of type `T`. */
 export type ClientMessageOf<T extends ClientMessageType> = ClientOut<T>;

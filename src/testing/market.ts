@@ -103,6 +103,7 @@ export function marketCapQuote(price: bigint): bigint {
 /** The slippage bands every snapshot carries (protocol.md section 4.5). */
 export const BAND_BPS = [100, 200, 500, 1000] as const;
 
+/** One slippage band of the mock's pool model: at most `max_tokens` sell within `slippage_bps`. */
 export interface Band {
   slippage_bps: number;
   max_tokens: bigint;

@@ -81,6 +81,8 @@ export interface MockPositionInfo {
   mint: string;
   token_account: string;
   tokens: bigint;
+  /** Decimals of the mint (`token_decimals` of `position_opened`): `tokens` is in raw units. */
+  token_decimals: number;
   entry_quote_units: bigint;
   /** Current price as a multiple of the entry price. */
   multiplier: number;
@@ -252,6 +254,7 @@ export function info(p: MockPosition): MockPositionInfo {
     mint: p.mint,
     token_account: p.tokenAccount,
     tokens: p.tokens,
+    token_decimals: p.decimals,
     entry_quote_units: p.entryQuote,
     multiplier: p.multiplier,
     pnl_pct: pnlPct(p.multiplier),

@@ -79,7 +79,7 @@ function decode(encoded: string, encoding: string | undefined): VersionedTransac
   throw new RpcFailure(RPC_ERRORS.invalidParams, "failed to deserialize transaction");
 }
 
-/** Decodes a signed transaction and checks the fee payer's signature; throws {@link RpcFailure}. */
+/** Decodes a signed transaction and checks the fee payer's signature; throws `RpcFailure`. */
 export function verifySignedTransaction(encoded: unknown, encoding?: string): VerifiedTransaction {
   if (typeof encoded !== "string" || encoded.length === 0) {
     throw new RpcFailure(RPC_ERRORS.invalidParams, "params[0] must be an encoded transaction string");

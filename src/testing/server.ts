@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { EventEmitter } from "eventemitter3";
-import { WebSocketServer, type RawData, type WebSocket } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import {
   parseClientMessage,
   type ClientMessage,
@@ -233,7 +233,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     if (!Number.isInteger(flush) || flush <= 0) throw new RangeError("pnlFlushMs must be a positive integer");
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     const http = createServer();
-    const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20, autoPong: false });
     await new Promise<void>((resolve, reject) => {
       http.once("error", reject);
       http.listen(options.port ?? 0, options.host ?? DEFAULTS.host, () => {
@@ -705,7 +705,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     const conn = new MockConnection(this.connCounter, this.sessionBase + this.connCounter, ws, socket);
     this.connKeys.set(conn, apiKey);
     this.conns.add(conn);
-    ws.on("message", (data, isBinary) => this.onFrame(conn, data, isBinary));
+    conn.onFrame((data, isBinary) => this.onFrame(conn, data, isBinary));
     ws.on("error", (err) => this.emit("debug", `connection ${conn.id}: ${err.message}`));
     ws.on("close", (code, reason) => {
       conn.closedWith = { code, reason: reason.toString() };
@@ -720,8 +720,8 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     return { type: "hello_ok", session_id: conn.sessionId, server_time_ms: Date.now(), limits: this.limits };
   }
 
-  private onFrame(conn: MockConnection, data: RawData, isBinary: boolean): void {
-    const raw = Buffer.isBuffer(data) ? data.toString("utf8") : Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data).toString("utf8");
+  private onFrame(conn: MockConnection, data: Buffer, isBinary: boolean): void {
+    const raw = data.toString("utf8");
     try {
       this.handleFrame(conn, raw, isBinary);
     } catch (err) {

@@ -4,8 +4,8 @@
  * connection and every frame the client sent. Also the tier limits and the configure checks.
  */
 import type { Duplex } from "node:stream";
-import { StreamValidationError } from "../errors.js";
 import type { WebSocket } from "ws";
+import { StreamValidationError } from "../errors.js";
 import {
   validateStrategy,
   writeJson,
@@ -172,18 +172,42 @@ export class MockConnection {
   /** When `configure` was accepted (for "most recent session wins"). */
   configuredAt = 0;
 
-  constructor(
-    /** Connection number, from 1, in accept order. */
-    readonly id: number,
-    /** The `session_id` sent in `hello_ok`. */
-    readonly sessionId: number,
-    /** @internal */ readonly ws: WebSocket,
-    /** @internal */ readonly socket: Duplex,
-  ) {}
+  /** Connection number, from 1, in accept order. */
+  readonly id: number;
+  /** The `session_id` sent in `hello_ok`. */
+  readonly sessionId: number;
+  readonly #ws: WebSocket;
+  readonly #socket: Duplex;
+  /** Frames that arrived while stalled (runtimes whose `ws` keeps reading a paused socket, e.g. Bun). */
+  readonly #held: { data: Buffer; isBinary: boolean }[] = [];
+  #onFrame: (data: Buffer, isBinary: boolean) => void = () => {};
+
+  /** @internal Built by the server for each accepted socket. */
+  constructor(id: number, sessionId: number, ws: WebSocket, socket: Duplex) {
+    this.id = id;
+    this.sessionId = sessionId;
+    this.#ws = ws;
+    this.#socket = socket;
+    // Pings are answered here, not by `ws` (`autoPong: false`), so a stalled link stays silent on
+    // every runtime: Bun's `ws` answers pings and reads frames even when the socket is paused.
+    ws.on("ping", (data) => {
+      if (!this.stalled && this.open) ws.pong(data);
+    });
+  }
+
+  /** @internal Routes each inbound frame to the server; frames that arrive while stalled wait for {@link resume}. */
+  onFrame(handler: (data: Buffer, isBinary: boolean) => void): void {
+    this.#onFrame = handler;
+    this.#ws.on("message", (data, isBinary) => {
+      const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+      if (this.stalled) this.#held.push({ data: bytes, isBinary });
+      else handler(bytes, isBinary);
+    });
+  }
 
   /** True while the socket is open. */
   get open(): boolean {
-    return this.ws.readyState === this.ws.OPEN;
+    return this.#ws.readyState === this.#ws.OPEN;
   }
 
   /** Wallets watched through `watch_wallets`. */
@@ -197,19 +221,19 @@ export class MockConnection {
    */
   send(frame: object | string): boolean {
     if (this.stalled || !this.open) return false;
-    this.ws.send(typeof frame === "string" ? frame : frameText(frame));
+    this.#ws.send(typeof frame === "string" ? frame : frameText(frame));
     return true;
   }
 
   /** Closes with a close frame. */
   close(code = 1000, reason = ""): void {
-    if (this.ws.readyState === this.ws.CLOSED) return;
-    this.ws.close(code, reason);
+    if (this.#ws.readyState === this.#ws.CLOSED) return;
+    this.#ws.close(code, reason);
   }
 
   /** Drops the TCP connection without a close frame. */
   terminate(): void {
-    this.ws.terminate();
+    this.#ws.terminate();
   }
 
   /**
@@ -218,12 +242,19 @@ export class MockConnection {
    */
   stall(): void {
     this.stalled = true;
-    this.socket.pause();
+    this.#socket.pause();
   }
 
   /** Ends {@link stall}: reading and sending resume; frames the client sent meanwhile are processed. */
   resume(): void {
     this.stalled = false;
-    this.socket.resume();
+    for (const frame of this.#held.splice(0)) {
+      if (this.stalled) {
+        this.#held.unshift(frame);
+        break;
+      }
+      this.#onFrame(frame.data, frame.isBinary);
+    }
+    this.#socket.resume();
   }
 }

@@ -156,7 +156,7 @@ export interface EngineInput {
   guardCap?: bigint | undefined;
 }
 
-/** A fresh per-position state. */
+/** The strategy engine's state of a new position: no peak, no level fired. */
 export function initialEngineState(): EngineState {
   return {
     peakPct: Number.NEGATIVE_INFINITY,

@@ -52,6 +52,7 @@ export const ROUTER_DISCRIMINATORS = {
   buy: createHash("sha256").update("global:buy").digest().subarray(0, 8),
 } as const;
 
+/** An unsigned exit transaction the mock built, with what it needs to recognise the signed one. */
 export interface UnsignedTx {
   /** Strict base64 of the serialized transaction, signature slots zeroed. */
   b64: string;

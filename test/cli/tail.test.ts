@@ -66,8 +66,8 @@ describe("lasersell-stream tail", () => {
   });
 
   it("refuses to start without a key or a wallet", async () => {
-    await expect(runTail(["--wallet", "x"], {}, capture().out)).rejects.toThrow(/API key is required/);
-    await expect(runTail([], { LASERSELL_API_KEY: KEY }, capture().out)).rejects.toThrow(/--wallet/);
+    await expect(runTail(["--wallet", "x", "--sl", "10"], {}, capture().out)).rejects.toThrow(/API key is required/);
+    await expect(runTail(["--sl", "10"], { LASERSELL_API_KEY: KEY }, capture().out)).rejects.toThrow(/--wallet/);
   });
 });
 
