@@ -252,9 +252,16 @@ const describe = (a: AccountRef | undefined): string =>
   a === undefined ? "(missing account)" : a.source === "static" ? a.pubkey : `an account from lookup table ${a.table} (#${a.tableIndex})`;
 const isTokenProgram = (id: Base58): boolean => id === TOKEN_PROGRAM_ID || id === TOKEN_2022_PROGRAM_ID;
 
-/** What the transaction proves the wallet owns: ATAs it creates for itself and temporary accounts it closes back to itself. */
+/**
+ * What the transaction proves the wallet owns: ATAs it creates for itself, and temporary token
+ * accounts it initializes with the wallet as owner and closes back to the wallet with the wallet's
+ * own authority. Both halves matter: with a pre-signed co-signer, an account merely closed "to the
+ * wallet" may belong to the attacker (who empties it first), and one merely initialized for the
+ * wallet keeps its lamports unless closed.
+ */
 class Ownership {
   readonly #created = new Set<string>();
+  readonly #initializedForWallet = new Set<string>();
   readonly #closedToWallet = new Set<string>();
 
   constructor(
@@ -265,10 +272,17 @@ class Ownership {
       if (ix.programId === ASSOCIATED_TOKEN_PROGRAM_ID && (ix.data.length === 0 || ix.data[0] === 0 || ix.data[0] === 1)) {
         const [, ata, owner] = ix.accounts;
         if (ata !== undefined && this.isWallet(owner)) this.#created.add(refKey(ata));
-      } else if (isTokenProgram(ix.programId) && ix.data[0] === 9) {
-        const [account, destination, ...signers] = ix.accounts;
-        if (account !== undefined && this.isWallet(destination) && signers.some((s) => this.isWallet(s))) this.#closedToWallet.add(refKey(account));
+        continue;
       }
+      if (!isTokenProgram(ix.programId)) continue;
+      const [account, second, third] = ix.accounts;
+      if (account === undefined) continue;
+      const tag = ix.data[0];
+      // InitializeAccount [account, mint, owner, rent]; InitializeAccount2/3 carry the owner in their data.
+      const owner = tag === 1 ? (third?.source === "static" ? third.pubkey : undefined) : tag === 16 || tag === 18 ? key(ix.data, 1) : undefined;
+      if (owner === wallet) this.#initializedForWallet.add(refKey(account));
+      // CloseAccount [account, destination, authority]: the wallet itself must be the authority.
+      if (tag === 9 && this.isWallet(second) && this.isWallet(third)) this.#closedToWallet.add(refKey(account));
     }
   }
 
@@ -276,15 +290,16 @@ class Ownership {
     return a !== undefined && a.source === "static" && a.pubkey === this.wallet;
   }
 
-  /** A temporary account: the same transaction closes it back to the wallet, with the wallet's authority. */
+  /** A temporary account: the same transaction initializes it for the wallet and closes it back to the wallet, with the wallet's authority. */
   isTemporary(a: AccountRef): boolean {
-    return this.#closedToWallet.has(refKey(a));
+    const id = refKey(a);
+    return this.#initializedForWallet.has(id) && this.#closedToWallet.has(id);
   }
 
   /** Provably the wallet's token account (for `mint`, when known). */
   isOwnTokenAccount(a: AccountRef | undefined, program: Base58, mint?: AccountRef): boolean {
     if (a === undefined) return false;
-    if (this.#created.has(refKey(a)) || this.#closedToWallet.has(refKey(a))) return true;
+    if (this.#created.has(refKey(a)) || this.isTemporary(a)) return true;
     if (a.source !== "static") return false;
     const programs = isTokenProgram(program) ? [program] : [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID];
     const mints = mint?.source === "static" ? [mint.pubkey] : [WSOL_MINT, USD1_MINT];
@@ -413,7 +428,13 @@ function systemRule(ix: DecodedInstruction, own: Ownership, wallet: Base58, flow
     if (own.isWallet(authority)) refuse("system_authority", `${where} ${tag === 5 ? "WithdrawNonceAccount" : "AuthorizeNonceAccount"}) uses the wallet ${wallet} as nonce authority`);
     return;
   }
-  if (tag === 4 || tag === 6 || tag === 12) return; // AdvanceNonceAccount, InitializeNonceAccount, UpgradeNonceAccount
+  if (tag === 4) {
+    // AdvanceNonceAccount [nonce, recent blockhashes, authority]: whoever the authority is (the
+    // wallet, or a co-signer who signed already), it makes the transaction durable: once signed it
+    // stays valid until the nonce advances, long after the exit's blockhash would have expired.
+    refuse("system_authority", `${where} AdvanceNonceAccount) makes this a durable-nonce transaction that never expires; no exit needs one`);
+  }
+  if (tag === 6 || tag === 12) return; // InitializeNonceAccount, UpgradeNonceAccount: no authority's signature
   const m = systemMovement(ix);
   if (m === undefined || m === null) {
     if (involvesWallet) refuse("system_authority", `${where} instruction ${tag ?? "?"}) involving the wallet cannot be read`);

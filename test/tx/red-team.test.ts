@@ -1,0 +1,139 @@
+/**
+ * Red team of issue 11: walk-arounds of the guard found after the attack matrix, each refused under
+ * the user's own configuration. A pre-signed co-signer stands for an attacker who controls the
+ * message and signs his own slot before handing it over (the guard lets other signatures be present).
+ */
+import { Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
+import { describe, expect, it } from "vitest";
+import { StreamValidationError } from "../../src/errors.js";
+import { TOKEN_PROGRAM_ID, TransactionGuardError, signExitApiTransaction, signExitTransaction, type GuardOptions } from "../../src/tx/index.js";
+import { mockAssociatedTokenAccount } from "../../src/testing/index.js";
+import { BUY, CONFIGURATION, MINT, POSITION_ACCOUNT, W, benign, buyMessage, exitMessage, instructionsOf, wallet } from "./attacks.js";
+import { BLOCKHASH, keypair } from "./helpers.js";
+
+const withConfig: GuardOptions = { configuration: CONFIGURATION };
+const TOKEN = new PublicKey(TOKEN_PROGRAM_ID);
+const cosigner: Keypair = keypair(90); // the attacker's own key
+const X = keypair(91).publicKey; // an account the attacker controls
+const attackerAta = keypair(92).publicKey;
+
+function refusal(fn: () => unknown): TransactionGuardError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof TransactionGuardError) return err;
+    throw new Error(`expected a TransactionGuardError, got ${String(err)}`);
+  }
+  throw new Error("expected a refusal, but the transaction was signed");
+}
+
+/** v0 transaction paid by the wallet, with `preSigners` (the attacker) already signed. */
+function v0(instructions: TransactionInstruction[], preSigners: Keypair[] = []): string {
+  const message = new TransactionMessage({ payerKey: W, recentBlockhash: BLOCKHASH, instructions }).compileToV0Message();
+  const tx = new VersionedTransaction(message);
+  if (preSigners.length > 0) tx.sign(preSigners);
+  return Buffer.from(tx.serialize()).toString("base64");
+}
+
+const u64le = (v: bigint): number[] => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(v);
+  return [...b];
+};
+const tokenIx = (data: number[], keys: [PublicKey, boolean, boolean][]): TransactionInstruction =>
+  new TransactionInstruction({ programId: TOKEN, keys: keys.map(([pubkey, isSigner, isWritable]) => ({ pubkey, isSigner, isWritable })), data: Buffer.from(data) });
+
+const sell = (): TransactionInstruction[] => instructionsOf(benign("sell", "pump_swap", "helius_sender"));
+
+describe("red team: durable nonce (a signed exit that never expires)", () => {
+  it("AdvanceNonceAccount with the wallet as nonce authority is refused", () => {
+    const advance = SystemProgram.nonceAdvance({ noncePubkey: X, authorizedPubkey: W });
+    const err = refusal(() => signExitTransaction(exitMessage(v0([advance, ...sell()])), wallet, withConfig));
+    expect(err.rule).toBe("system_authority");
+    expect(err.message).toContain("nonce");
+  });
+
+  it("AdvanceNonceAccount with a pre-signed attacker as nonce authority is refused too", () => {
+    const advance = SystemProgram.nonceAdvance({ noncePubkey: X, authorizedPubkey: cosigner.publicKey });
+    const err = refusal(() => signExitTransaction(exitMessage(v0([advance, ...sell()], [cosigner])), wallet, withConfig));
+    expect(err.rule).toBe("system_authority");
+  });
+});
+
+describe("red team: 'temporary' accounts closed back to the wallet by someone else's authority", () => {
+  it("the position's tokens moved to an attacker account that a pre-signed co-signer empties and closes to the wallet", () => {
+    const steal = [
+      tokenIx([3, ...u64le(17_000_000_000n)], [[POSITION_ACCOUNT, false, true], [X, false, true], [W, true, false]]),
+      tokenIx([3, ...u64le(17_000_000_000n)], [[X, false, true], [attackerAta, false, true], [cosigner.publicKey, true, false]]),
+      // CloseAccount [account, destination, authority = the attacker, then the wallet listed as an extra "signer"]
+      tokenIx([9], [[X, false, true], [W, true, true], [cosigner.publicKey, true, false], [W, true, true]]),
+    ];
+    const err = refusal(() => signExitTransaction(exitMessage(v0([...sell(), ...steal], [cosigner])), wallet, withConfig));
+    expect(err.rule).toBe("token_authority");
+    expect(err.message).toContain(X.toBase58());
+  });
+
+  it("the same theft when the attacker made the wallet the close authority of his account beforehand", () => {
+    const steal = [
+      tokenIx([3, ...u64le(17_000_000_000n)], [[POSITION_ACCOUNT, false, true], [X, false, true], [W, true, false]]),
+      tokenIx([3, ...u64le(17_000_000_000n)], [[X, false, true], [attackerAta, false, true], [cosigner.publicKey, true, false]]),
+      tokenIx([9], [[X, false, true], [W, true, true], [W, true, true]]),
+    ];
+    expect(refusal(() => signExitTransaction(exitMessage(v0([...sell(), ...steal], [cosigner])), wallet, withConfig)).rule).toBe("token_authority");
+  });
+
+  it("SOL funding of an account closed by the attacker's authority (the wallet only listed) is refused", () => {
+    const fund = [
+      SystemProgram.createAccount({ fromPubkey: W, newAccountPubkey: X, lamports: 5_000_000, space: 165, programId: TOKEN }),
+      tokenIx([9], [[X, false, true], [W, true, true], [cosigner.publicKey, true, false], [W, true, true]]),
+    ];
+    const keys = keypair(91); // X signs its own creation
+    expect(refusal(() => signExitTransaction(exitMessage(v0([...sell(), ...fund], [cosigner, keys])), wallet, withConfig)).rule).toBe("sol_outflow");
+  });
+
+  it("a temporary wSOL account the wallet creates, funds and closes to itself still signs (bounded by the allowance)", () => {
+    const temp = keypair(93);
+    const wsolMint = new PublicKey("So11111111111111111111111111111111111111112");
+    const ixs = [
+      SystemProgram.createAccount({ fromPubkey: W, newAccountPubkey: temp.publicKey, lamports: 3_000_000, space: 165, programId: TOKEN }),
+      tokenIx([18, ...W.toBytes()], [[temp.publicKey, false, true], [wsolMint, false, false]]), // InitializeAccount3 owner = wallet
+      tokenIx([9], [[temp.publicKey, false, true], [W, true, true], [W, true, true]]),
+    ];
+    expect(() => signExitTransaction(exitMessage(v0([...sell(), ...ixs], [temp])), wallet, withConfig)).not.toThrow();
+  });
+});
+
+describe("red team: signExitApiTransaction takes its limits from the request, and checks them", () => {
+  it("a buy request whose amount is not a finite positive number is a typed error, not a RangeError", () => {
+    const b64 = benign("buy", "pump_fun", "rpc");
+    for (const amount of [Number.NaN, Number.POSITIVE_INFINITY, -0.1]) {
+      expect(() => signExitApiTransaction({ tx: b64 }, { user_pubkey: W.toBase58(), amount, input: "SOL" }, wallet)).toThrow(StreamValidationError);
+    }
+  });
+
+  it("the response cannot raise the buy cap: a wrapped-SOL buy of the request's amount signs, one wrapping more is refused", () => {
+    const b64 = benign("buy", "raydium_cpmm", "rpc");
+    expect(() => signExitApiTransaction({ tx: b64 }, { user_pubkey: W.toBase58(), amount_in_total: BUY, input: "SOL" }, wallet)).not.toThrow();
+    const err = refusal(() => signExitApiTransaction({ tx: b64 }, { user_pubkey: W.toBase58(), amount_in_total: BUY / 100, input: "SOL" }, wallet));
+    expect(err.rule).toBe("sol_outflow");
+  });
+});
+
+describe("red team: held before this review (kept as regressions)", () => {
+  it("a mirror buy naming another watched wallet's entry gets no cap from an entry for a different user wallet", () => {
+    const message = buyMessage(benign("buy", "raydium_cpmm", "rpc"), { watched_wallet: keypair(99).publicKey.toBase58() });
+    expect(refusal(() => signExitTransaction(message, wallet, withConfig)).rule).toBe("buy_limit");
+  });
+
+  it("a transfer of the position's tokens to the wallet's ATA of another mint under a lookup-free v0 still needs to be the wallet's", () => {
+    const other = new PublicKey(mockAssociatedTokenAccount(keypair(98).publicKey.toBase58(), MINT.toBase58()));
+    const ix = tokenIx([3, ...u64le(1n)], [[POSITION_ACCOUNT, false, true], [other, false, true], [W, true, false]]);
+    expect(refusal(() => signExitTransaction(exitMessage(v0([...sell(), ix])), wallet, withConfig)).rule).toBe("token_authority");
+  });
+
+  it("a nonce account created with the wallet's SOL and never closed is refused", () => {
+    const create = SystemProgram.createNonceAccount({ fromPubkey: W, noncePubkey: X, authorizedPubkey: W, lamports: 1_500_000 });
+    const keys = keypair(91); // X signs its own creation
+    expect(refusal(() => signExitTransaction(exitMessage(v0([...sell(), ...create.instructions], [keys])), wallet, withConfig)).rule).toBe("sol_outflow");
+  });
+});
