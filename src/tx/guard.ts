@@ -251,6 +251,8 @@ const refKey = (a: AccountRef): string => (a.source === "static" ? a.pubkey : `l
 const describe = (a: AccountRef | undefined): string =>
   a === undefined ? "(missing account)" : a.source === "static" ? a.pubkey : `an account from lookup table ${a.table} (#${a.tableIndex})`;
 const isTokenProgram = (id: Base58): boolean => id === TOKEN_PROGRAM_ID || id === TOKEN_2022_PROGRAM_ID;
+/** The token-program account of an Associated Token create: the created account is owned by it. */
+const isTokenProgramRef = (a: AccountRef | undefined): boolean => a?.source === "static" && isTokenProgram(a.pubkey);
 
 /**
  * What the transaction proves the wallet owns: ATAs it creates for itself, and temporary token
@@ -270,8 +272,8 @@ class Ownership {
   ) {
     for (const ix of tx.instructions) {
       if (ix.programId === ASSOCIATED_TOKEN_PROGRAM_ID && (ix.data.length === 0 || ix.data[0] === 0 || ix.data[0] === 1)) {
-        const [, ata, owner] = ix.accounts;
-        if (ata !== undefined && this.isWallet(owner)) this.#created.add(refKey(ata));
+        const [, ata, owner, , , tokenProgram] = ix.accounts;
+        if (ata !== undefined && this.isWallet(owner) && isTokenProgramRef(tokenProgram)) this.#created.add(refKey(ata));
         continue;
       }
       if (!isTokenProgram(ix.programId)) continue;
@@ -465,9 +467,13 @@ function associatedTokenRule(ix: DecodedInstruction, own: Ownership, wallet: Bas
   const tag = ix.data.length === 0 ? 0 : ix.data[0];
   if (tag === 0 || tag === 1) {
     // Create / CreateIdempotent [payer, ata, owner, mint, system, token program]
-    const [payer, ata, owner] = ix.accounts;
+    const [payer, ata, owner, , , tokenProgram] = ix.accounts;
     if (!own.isWallet(payer)) return;
     if (!own.isWallet(owner)) refuse("sol_outflow", `instruction #${ix.index} (Associated Token create) makes the wallet pay rent for ${describe(ata)}, owned by ${describe(owner)}`);
+    if (!isTokenProgramRef(tokenProgram)) {
+      // The Associated Token program hands the new account to whatever program is named here.
+      refuse("sol_outflow", `instruction #${ix.index} (Associated Token create) makes the wallet pay rent for an account owned by ${describe(tokenProgram)}, which is not SPL Token or Token-2022`);
+    }
     flows.rent += TOKEN_ACCOUNT_RENT_LAMPORTS;
     return;
   }

@@ -103,6 +103,35 @@ describe("red team: 'temporary' accounts closed back to the wallet by someone el
   });
 });
 
+describe("red team: Associated Token create", () => {
+  const ata = (tokenProgram: PublicKey, payer = W): TransactionInstruction =>
+    new TransactionInstruction({
+      programId: new PublicKey("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL"),
+      keys: [
+        { pubkey: payer, isSigner: true, isWritable: true },
+        { pubkey: X, isSigner: false, isWritable: true },
+        { pubkey: W, isSigner: false, isWritable: false },
+        { pubkey: MINT, isSigner: false, isWritable: false },
+        { pubkey: SystemProgram.programId, isSigner: false, isWritable: false },
+        { pubkey: tokenProgram, isSigner: false, isWritable: false },
+      ],
+      data: Buffer.from([1]),
+    });
+
+  it("the wallet paying rent for an 'associated' account of a program that is not a token program is refused", () => {
+    // The ATA program would make the account owned by that program, which can then take the rent.
+    const err = refusal(() => signExitTransaction(exitMessage(v0([...sell(), ata(cosigner.publicKey)])), wallet, withConfig));
+    expect(err.rule).toBe("sol_outflow");
+    expect(err.message).toContain(cosigner.publicKey.toBase58());
+  });
+
+  it("an account 'created' that way is not the wallet's: a transfer of its tokens there is refused", () => {
+    const move = tokenIx([3, ...u64le(1n)], [[POSITION_ACCOUNT, false, true], [X, false, true], [W, true, false]]);
+    const err = refusal(() => signExitTransaction(exitMessage(v0([...sell(), ata(cosigner.publicKey, cosigner.publicKey), move], [cosigner])), wallet, withConfig));
+    expect(err.rule).toBe("token_authority");
+  });
+});
+
 describe("red team: signExitApiTransaction takes its limits from the request, and checks them", () => {
   it("a buy request whose amount is not a finite positive number is a typed error, not a RangeError", () => {
     const b64 = benign("buy", "pump_fun", "rpc");
