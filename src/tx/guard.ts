@@ -264,7 +264,9 @@ const isTokenProgramRef = (a: AccountRef | undefined): boolean => a?.source === 
 class Ownership {
   readonly #created = new Set<string>();
   readonly #initializedForWallet = new Set<string>();
-  readonly #closedToWallet = new Set<string>();
+  readonly #initializedForOther = new Set<string>();
+  /** Index of the last instruction closing each account to the wallet with the wallet's authority. */
+  readonly #closedToWallet = new Map<string, number>();
 
   constructor(
     tx: DecodedTransaction,
@@ -283,8 +285,9 @@ class Ownership {
       // InitializeAccount [account, mint, owner, rent]; InitializeAccount2/3 carry the owner in their data.
       const owner = tag === 1 ? (third?.source === "static" ? third.pubkey : undefined) : tag === 16 || tag === 18 ? key(ix.data, 1) : undefined;
       if (owner === wallet) this.#initializedForWallet.add(refKey(account));
+      else if (tag === 1 || tag === 16 || tag === 18) this.#initializedForOther.add(refKey(account));
       // CloseAccount [account, destination, authority]: the wallet itself must be the authority.
-      if (tag === 9 && this.isWallet(second) && this.isWallet(third)) this.#closedToWallet.add(refKey(account));
+      if (tag === 9 && this.isWallet(second) && this.isWallet(third)) this.#closedToWallet.set(refKey(account), ix.index);
     }
   }
 
@@ -292,16 +295,20 @@ class Ownership {
     return a !== undefined && a.source === "static" && a.pubkey === this.wallet;
   }
 
-  /** A temporary account: the same transaction initializes it for the wallet and closes it back to the wallet, with the wallet's authority. */
-  isTemporary(a: AccountRef): boolean {
+  /**
+   * A temporary account, for what instruction `at` puts into it: the transaction initializes it for
+   * the wallet only, and closes it back to the wallet, with the wallet's authority, after `at`.
+   */
+  isTemporary(a: AccountRef, at: number): boolean {
     const id = refKey(a);
-    return this.#initializedForWallet.has(id) && this.#closedToWallet.has(id);
+    const closedAt = this.#closedToWallet.get(id);
+    return closedAt !== undefined && closedAt > at && this.#initializedForWallet.has(id) && !this.#initializedForOther.has(id);
   }
 
   /** Provably the wallet's token account (for `mint`, when known). */
-  isOwnTokenAccount(a: AccountRef | undefined, program: Base58, mint?: AccountRef): boolean {
+  isOwnTokenAccount(a: AccountRef | undefined, at: number, program: Base58, mint?: AccountRef): boolean {
     if (a === undefined) return false;
-    if (this.#created.has(refKey(a)) || this.isTemporary(a)) return true;
+    if (this.#created.has(refKey(a)) || this.isTemporary(a, at)) return true;
     if (a.source !== "static") return false;
     const programs = isTokenProgram(program) ? [program] : [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID];
     const mints = mint?.source === "static" ? [mint.pubkey] : [WSOL_MINT, USD1_MINT];
@@ -379,7 +386,7 @@ function tokenRule(ix: DecodedInstruction, own: Ownership, wallet: Base58): void
     case 3:
     case 12: {
       const destination = tag === 3 ? a[1] : a[2];
-      if (!own.isOwnTokenAccount(destination, ix.programId, tag === 12 ? a[1] : undefined)) {
+      if (!own.isOwnTokenAccount(destination, ix.index, ix.programId, tag === 12 ? a[1] : undefined)) {
         refuse("token_authority", `${name} moves the wallet's tokens to ${describe(destination)}, which is not an account of the wallet`);
       }
       return;
@@ -402,7 +409,7 @@ function tokenRule(ix: DecodedInstruction, own: Ownership, wallet: Base58): void
     }
     case 7:
     case 14:
-      if (!own.isOwnTokenAccount(a[1], ix.programId, a[0])) refuse("token_authority", `${name} mints with the wallet's authority to ${describe(a[1])}`);
+      if (!own.isOwnTokenAccount(a[1], ix.index, ix.programId, a[0])) refuse("token_authority", `${name} mints with the wallet's authority to ${describe(a[1])}`);
       return;
     case 9:
       if (!own.isWallet(a[1])) refuse("token_authority", `${name} closes ${describe(a[0])} with the wallet's authority and pays its lamports to ${describe(a[1])}, not the wallet`);
@@ -446,7 +453,7 @@ function systemRule(ix: DecodedInstruction, own: Ownership, wallet: Base58, flow
   const fromWallet = own.isWallet(m.from) || (m.kind === "transfer_with_seed" && own.isWallet(ix.accounts[1]));
   if (!fromWallet || m.lamports === 0n || m.to === undefined || own.isWallet(m.to)) return;
   if (m.kind === "create_account" || m.kind === "create_account_with_seed") {
-    if (!own.isTemporary(m.to)) {
+    if (!own.isTemporary(m.to, ix.index)) {
       refuse("sol_outflow", `${where}) funds ${describe(m.to)} with ${sol(m.lamports)} of the wallet, and the transaction does not close it back to the wallet`);
     }
     flows.funding += m.lamports;
@@ -456,7 +463,7 @@ function systemRule(ix: DecodedInstruction, own: Ownership, wallet: Base58, flow
     flows.tips += m.lamports;
     return;
   }
-  if (own.isTemporary(m.to) || own.isOwnTokenAccount(m.to, "")) {
+  if (own.isOwnTokenAccount(m.to, ix.index, "")) {
     flows.funding += m.lamports;
     return;
   }

@@ -91,6 +91,32 @@ describe("red team: 'temporary' accounts closed back to the wallet by someone el
     expect(refusal(() => signExitTransaction(exitMessage(v0([...sell(), ...fund], [cosigner, keys])), wallet, withConfig)).rule).toBe("sol_outflow");
   });
 
+  it("SOL sent to a 'temporary' account after the close that would have returned it is refused", () => {
+    const temp = keypair(94);
+    const wsolMint = new PublicKey("So11111111111111111111111111111111111111112");
+    const ixs = [
+      SystemProgram.createAccount({ fromPubkey: W, newAccountPubkey: temp.publicKey, lamports: 2_100_000, space: 165, programId: TOKEN }),
+      tokenIx([18, ...W.toBytes()], [[temp.publicKey, false, true], [wsolMint, false, false]]),
+      tokenIx([9], [[temp.publicKey, false, true], [W, true, true], [W, true, true]]),
+      // After the close: nothing returns these lamports to the wallet; the account's key holder takes them.
+      SystemProgram.transfer({ fromPubkey: W, toPubkey: temp.publicKey, lamports: 5_000_000 }),
+    ];
+    const err = refusal(() => signExitTransaction(exitMessage(v0([...sell(), ...ixs], [temp])), wallet, withConfig));
+    expect(err.rule).toBe("sol_outflow");
+  });
+
+  it("an account also initialized for someone else is not temporary", () => {
+    const temp = keypair(95);
+    const wsolMint = new PublicKey("So11111111111111111111111111111111111111112");
+    const ixs = [
+      SystemProgram.createAccount({ fromPubkey: W, newAccountPubkey: temp.publicKey, lamports: 2_100_000, space: 165, programId: TOKEN }),
+      tokenIx([18, ...cosigner.publicKey.toBytes()], [[temp.publicKey, false, true], [wsolMint, false, false]]),
+      tokenIx([18, ...W.toBytes()], [[temp.publicKey, false, true], [wsolMint, false, false]]),
+      tokenIx([9], [[temp.publicKey, false, true], [W, true, true], [W, true, true]]),
+    ];
+    expect(refusal(() => signExitTransaction(exitMessage(v0([...sell(), ...ixs], [temp])), wallet, withConfig)).rule).toBe("sol_outflow");
+  });
+
   it("a temporary wSOL account the wallet creates, funds and closes to itself still signs (bounded by the allowance)", () => {
     const temp = keypair(93);
     const wsolMint = new PublicKey("So11111111111111111111111111111111111111112");
