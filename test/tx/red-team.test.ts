@@ -6,10 +6,18 @@
 import { Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
 import { describe, expect, it } from "vitest";
 import { StreamValidationError } from "../../src/errors.js";
-import { TOKEN_PROGRAM_ID, TransactionGuardError, signExitApiTransaction, signExitTransaction, type GuardOptions } from "../../src/tx/index.js";
+import {
+  LASERSELL_ROUTER_PROGRAM_ID,
+  TOKEN_PROGRAM_ID,
+  TransactionGuardError,
+  signExitApiTransaction,
+  signExitTransaction,
+  verifyBySimulation,
+  type GuardOptions,
+} from "../../src/tx/index.js";
 import { mockAssociatedTokenAccount } from "../../src/testing/index.js";
 import { BUY, CONFIGURATION, MINT, POSITION_ACCOUNT, W, benign, buyMessage, exitMessage, instructionsOf, wallet } from "./attacks.js";
-import { BLOCKHASH, keypair } from "./helpers.js";
+import { BLOCKHASH, keypair, lookupTable } from "./helpers.js";
 
 const withConfig: GuardOptions = { configuration: CONFIGURATION };
 const TOKEN = new PublicKey(TOKEN_PROGRAM_ID);
@@ -190,5 +198,27 @@ describe("red team: held before this review (kept as regressions)", () => {
     const create = SystemProgram.createNonceAccount({ fromPubkey: W, noncePubkey: X, authorizedPubkey: W, lamports: 1_500_000 });
     const keys = keypair(91); // X signs its own creation
     expect(refusal(() => signExitTransaction(exitMessage(v0([...sell(), ...create.instructions], [keys])), wallet, withConfig)).rule).toBe("sol_outflow");
+  });
+});
+
+describe("red team: simulation cannot see accounts loaded from lookup tables", () => {
+  it("verifyBySimulation refuses a transaction with writable lookup-table accounts before calling the RPC", async () => {
+    // A writable table entry may be another token account of the wallet: the simulation would not
+    // report its change, so a drained account would pass unseen.
+    const table = keypair(96).publicKey;
+    const hidden = new PublicKey(mockAssociatedTokenAccount(W.toBase58(), keypair(97).publicKey.toBase58()));
+    const ixs = sell().map((ix) =>
+      ix.programId.toBase58() === LASERSELL_ROUTER_PROGRAM_ID ? new TransactionInstruction({ ...ix, keys: [...ix.keys, { pubkey: hidden, isSigner: false, isWritable: true }] }) : ix,
+    );
+    const message = new TransactionMessage({ payerKey: W, recentBlockhash: BLOCKHASH, instructions: ixs }).compileToV0Message([lookupTable(table, [hidden])]);
+    const b64 = Buffer.from(new VersionedTransaction(message).serialize()).toString("base64");
+    expect(() => signExitTransaction(exitMessage(b64), wallet, withConfig)).not.toThrow(); // offline, a pool account looks the same
+    const err = await verifyBySimulation("http://127.0.0.1:9", exitMessage(b64), wallet, { ...withConfig, timeoutMs: 2_000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TransactionGuardError);
+    expect((err as TransactionGuardError).rule).toBe("simulation");
+    expect((err as TransactionGuardError).message).toContain(table.toBase58());
   });
 });
