@@ -41,6 +41,8 @@ export const TOKEN_ACCOUNT_RENT_LAMPORTS = 2_074_080n;
  */
 export type ExitMessageLike = {
   readonly unsigned_tx_b64: string;
+  /** `"exit_signal_with_tx"` or `"mirror_buy_signal"`; without it, a message with `user_wallet` and no `wallet_pubkey` is a mirror buy. */
+  readonly type?: string | undefined;
   /** `mirror_buy_signal.watched_wallet`: selects the `watch_wallets` entry whose `auto_buy` caps the buy. */
   readonly watched_wallet?: string | undefined;
   /** `mirror_buy_signal.input`: `"SOL"` or `"USD1"`, which of the entry's amounts caps the buy. */
@@ -198,11 +200,22 @@ function configuredBuyCap(config: GuardConfiguration | undefined, message: ExitM
   return undefined;
 }
 
+/**
+ * A mirror buy when its `type` says so (whatever other fields it carries: an extra `wallet_pubkey`
+ * must not turn a buy into an "exit" that needs no cap), an exit when its `type` is anything else;
+ * untyped (an Exit API build), a mirror buy when it names `user_wallet` and no `wallet_pubkey`.
+ */
+function messageKind(message: ExitMessageLike): "exit" | "mirror_buy" {
+  const type = (message as { type?: unknown }).type;
+  if (type !== undefined) return type === "mirror_buy_signal" ? "mirror_buy" : "exit";
+  return "user_wallet" in message && typeof message.user_wallet === "string" && !("wallet_pubkey" in message) ? "mirror_buy" : "exit";
+}
+
 /** Resolves the limits for `message` from `options` and the configuration they carry (never from the message). */
 export function guardLimits(message: ExitMessageLike, wallet: Base58, options: GuardOptions = {}): GuardLimits {
   const config = typeof options.configuration === "function" ? options.configuration() : options.configuration;
   const tip = lamports(options.tipLamports, "tipLamports") ?? lamports(config?.tipLamports, "configuration.tipLamports") ?? 0n;
-  const kind = "user_wallet" in message && typeof message.user_wallet === "string" && !("wallet_pubkey" in message) ? "mirror_buy" : "exit";
+  const kind = messageKind(message);
   let solBuy = 0n;
   if (kind === "mirror_buy") {
     const input = typeof message.input === "string" ? message.input : "";

@@ -182,6 +182,22 @@ describe("red team: signExitApiTransaction takes its limits from the request, an
   });
 });
 
+describe("red team: what kind of message it is", () => {
+  it("a mirror_buy_signal that also carries wallet_pubkey is still a mirror buy: no configured cap, refused", () => {
+    for (const market of ["pump_fun", "raydium_cpmm"] as const) {
+      const message = buyMessage(benign("buy", market, "rpc"), { wallet_pubkey: W.toBase58() });
+      expect(refusal(() => signExitTransaction(message, wallet)).rule).toBe("buy_limit");
+      expect(() => signExitTransaction(message, wallet, withConfig)).not.toThrow();
+    }
+  });
+
+  it("an exit_signal_with_tx that also carries user_wallet and watched_wallet gets no buy cap", () => {
+    const ixs = [...sell(), SystemProgram.transfer({ fromPubkey: W, toPubkey: new PublicKey(mockAssociatedTokenAccount(W.toBase58(), "So11111111111111111111111111111111111111112")), lamports: BUY })];
+    const message = exitMessage(v0(ixs), { user_wallet: W.toBase58(), watched_wallet: CONFIGURATION.watchWallets[0]!.pubkey, input: "SOL" });
+    expect(refusal(() => signExitTransaction(message, wallet, withConfig)).rule).toBe("sol_outflow");
+  });
+});
+
 describe("red team: held before this review (kept as regressions)", () => {
   it("a mirror buy naming another watched wallet's entry gets no cap from an entry for a different user wallet", () => {
     const message = buyMessage(benign("buy", "raydium_cpmm", "rpc"), { watched_wallet: keypair(99).publicKey.toBase58() });
