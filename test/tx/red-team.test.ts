@@ -198,6 +198,26 @@ describe("red team: what kind of message it is", () => {
   });
 });
 
+describe("red team: hand-made bytes", () => {
+  const bytesOf = (b64: string): Buffer => Buffer.from(b64, "base64");
+  const header = 1 + 64 + 1; // one signature slot, then the v0 prefix byte
+
+  it("a header with more read-only unsigned accounts than unsigned keys is a decode refusal", () => {
+    const bytes = bytesOf(benign("sell", "pump_swap", "rpc"));
+    bytes[header + 2] = 255; // numReadonlyUnsignedAccounts
+    expect(refusal(() => signExitTransaction(exitMessage(bytes.toString("base64")), wallet, withConfig)).rule).toBe("decode");
+  });
+
+  it("the wallet listed twice among the static keys is a decode refusal (the runtime rejects an account loaded twice)", () => {
+    const bytes = bytesOf(benign("sell", "pump_swap", "rpc"));
+    const keys = header + 3 + 1; // after the header and the one-byte key count
+    bytes.set(W.toBytes(), keys + 32 * 3); // a later non-signer key becomes the wallet
+    const err = refusal(() => signExitTransaction(exitMessage(bytes.toString("base64")), wallet, withConfig));
+    expect(err.rule).toBe("decode");
+    expect(err.message).toContain(W.toBase58());
+  });
+});
+
 describe("red team: held before this review (kept as regressions)", () => {
   it("a mirror buy naming another watched wallet's entry gets no cap from an entry for a different user wallet", () => {
     const message = buyMessage(benign("buy", "raydium_cpmm", "rpc"), { watched_wallet: keypair(99).publicKey.toBase58() });
