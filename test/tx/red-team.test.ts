@@ -16,7 +16,7 @@ import {
   type GuardOptions,
 } from "../../src/tx/index.js";
 import { mockAssociatedTokenAccount } from "../../src/testing/index.js";
-import { BUY, CONFIGURATION, MINT, POSITION_ACCOUNT, W, benign, buyMessage, exitMessage, instructionsOf, wallet } from "./attacks.js";
+import { BUY, CONFIGURATION, MINT, POSITION_ACCOUNT, W, benign, buyMessage, exitMessage, instructionsOf, refusal, wallet } from "./attacks.js";
 import { BLOCKHASH, keypair, lookupTable } from "./helpers.js";
 
 const withConfig: GuardOptions = { configuration: CONFIGURATION };
@@ -25,15 +25,6 @@ const cosigner: Keypair = keypair(90); // the attacker's own key
 const X = keypair(91).publicKey; // an account the attacker controls
 const attackerAta = keypair(92).publicKey;
 
-function refusal(fn: () => unknown): TransactionGuardError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TransactionGuardError) return err;
-    throw new Error(`expected a TransactionGuardError, got ${String(err)}`);
-  }
-  throw new Error("expected a refusal, but the transaction was signed");
-}
 
 /** v0 transaction paid by the wallet, with `preSigners` (the attacker) already signed. */
 function v0(instructions: TransactionInstruction[], preSigners: Keypair[] = []): string {
