@@ -3,11 +3,14 @@
  * the user's own configuration. A pre-signed co-signer stands for an attacker who controls the
  * message and signs his own slot before handing it over (the guard lets other signatures be present).
  */
-import { Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
+import { ComputeBudgetProgram, Keypair, PublicKey, SystemProgram, TransactionInstruction, TransactionMessage, VersionedTransaction } from "@solana/web3.js";
 import { describe, expect, it } from "vitest";
 import { StreamValidationError } from "../../src/errors.js";
 import {
+  HELIUS_TIP_ACCOUNTS,
+  JITO_TIP_ACCOUNTS,
   LASERSELL_ROUTER_PROGRAM_ID,
+  TOKEN_2022_PROGRAM_ID,
   TOKEN_PROGRAM_ID,
   TransactionGuardError,
   signExitApiTransaction,
@@ -247,5 +250,57 @@ describe("red team: simulation cannot see accounts loaded from lookup tables", (
     expect(err).toBeInstanceOf(TransactionGuardError);
     expect((err as TransactionGuardError).rule).toBe("simulation");
     expect((err as TransactionGuardError).message).toContain(table.toBase58());
+  });
+});
+
+describe("red team: variants tried that the rules already held (regressions)", () => {
+  const T22 = new PublicKey(TOKEN_2022_PROGRAM_ID);
+  const t22 = (data: number[], keys: [PublicKey, boolean, boolean][]): TransactionInstruction =>
+    new TransactionInstruction({ programId: T22, keys: keys.map(([pubkey, isSigner, isWritable]) => ({ pubkey, isSigner, isWritable })), data: Buffer.from(data) });
+  const refused: [string, string, () => TransactionInstruction[]][] = [
+    ["Token-2022 TransferCheckedWithFee to a foreign account", "token_authority", () => [t22([26, 1, ...u64le(5n), 6, ...u64le(0n)], [[POSITION_ACCOUNT, false, true], [MINT, false, false], [X, false, true], [W, true, false]])]],
+    ["Token-2022 Reallocate paid by the wallet", "token_authority", () => [t22([29, 1, 0], [[POSITION_ACCOUNT, false, true], [W, true, true], [SystemProgram.programId, false, false], [W, true, false]])]],
+    ["Token-2022 CPI guard disable", "token_authority", () => [t22([34, 1], [[POSITION_ACCOUNT, false, true], [W, true, false]])]],
+    ["Token-2022 confidential transfer (any sub-instruction) signed by the wallet", "token_authority", () => [t22([27, 7], [[POSITION_ACCOUNT, false, true], [MINT, false, false], [W, true, false]])]],
+    ["Token-2022 WithdrawExcessLamports to the attacker", "token_authority", () => [t22([38], [[POSITION_ACCOUNT, false, true], [X, false, true], [W, true, false]])]],
+    ["ThawAccount with the wallet's authority", "token_authority", () => [tokenIx([11], [[X, false, true], [MINT, false, false], [W, true, false]])]],
+    ["a System instruction the decoder does not know, involving the wallet", "system_authority", () => [new TransactionInstruction({ programId: SystemProgram.programId, keys: [{ pubkey: W, isSigner: true, isWritable: true }], data: Buffer.from([13, 0, 0, 0]) })]],
+    ["a System transfer with truncated data", "system_authority", () => [new TransactionInstruction({ programId: SystemProgram.programId, keys: [{ pubkey: W, isSigner: true, isWritable: true }, { pubkey: X, isSigner: false, isWritable: true }], data: Buffer.from([2, 0, 0, 0, 1]) })]],
+    ["tips split over two accounts, above the configured tip in total", "sol_outflow", () => [
+      SystemProgram.transfer({ fromPubkey: W, toPubkey: new PublicKey(HELIUS_TIP_ACCOUNTS[1] as string), lamports: 600 }),
+      SystemProgram.transfer({ fromPubkey: W, toPubkey: new PublicKey(JITO_TIP_ACCOUNTS[1] as string), lamports: 600 }),
+    ]],
+    ["a second SetComputeUnitPrice of u64::MAX", "sol_outflow", () => [ComputeBudgetProgram.setComputeUnitPrice({ microLamports: 2n ** 64n - 1n })]],
+    ["CreateAccount funding the attacker's new account", "sol_outflow", () => [SystemProgram.createAccount({ fromPubkey: W, newAccountPubkey: cosigner.publicKey, lamports: 1_000_000, space: 0, programId: SystemProgram.programId })]],
+  ];
+  for (const [name, rule, make] of refused) {
+    it(`${name} -> ${rule}`, () => {
+      const extra = make();
+      const pre = extra.some((ix) => ix.keys.some((k) => k.isSigner && k.pubkey.equals(cosigner.publicKey))) ? [cosigner] : [];
+      expect(refusal(() => signExitTransaction(exitMessage(v0([...sell(), ...extra], pre)), wallet, withConfig)).rule).toBe(rule);
+    });
+  }
+
+  const harmless: [string, () => TransactionInstruction[]][] = [
+    ["InitializeAccount3 of some account for a foreign owner (no authority, no SOL of the wallet)", () => [tokenIx([18, ...cosigner.publicKey.toBytes()], [[X, false, true], [MINT, false, false]])]],
+    ["SyncNative and AmountToUiAmount", () => [tokenIx([17], [[X, false, true]]), tokenIx([23, ...u64le(1n)], [[MINT, false, false]])]],
+    ["UpgradeNonceAccount of some nonce account", () => [new TransactionInstruction({ programId: SystemProgram.programId, keys: [{ pubkey: X, isSigner: false, isWritable: true }], data: Buffer.from([12, 0, 0, 0]) })]],
+    ["RequestHeapFrame and SetLoadedAccountsDataSizeLimit", () => [
+      ComputeBudgetProgram.requestHeapFrame({ bytes: 256 * 1024 }),
+      new TransactionInstruction({ programId: ComputeBudgetProgram.programId, keys: [], data: Buffer.from([4, 0, 0, 1, 0]) }),
+    ]],
+    ["Revoke of the wallet's delegate", () => [tokenIx([5], [[POSITION_ACCOUNT, false, true], [W, true, false]])]],
+  ];
+  for (const [name, make] of harmless) {
+    it(`${name} still signs`, () => {
+      expect(() => signExitTransaction(exitMessage(v0([...sell(), ...make()])), wallet, withConfig)).not.toThrow();
+    });
+  }
+
+  it("limits that are not non-negative integers are typed errors, never a wider limit", () => {
+    const b64 = benign("sell", "pump_swap", "helius_sender");
+    for (const tipLamports of [-1, Number.NaN, 1.5, 2 ** 60, "1000", -1n] as unknown[]) {
+      expect(() => signExitTransaction(exitMessage(b64), wallet, { tipLamports } as GuardOptions)).toThrow(StreamValidationError);
+    }
   });
 });
