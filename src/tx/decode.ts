@@ -178,7 +178,7 @@ export function readLayout(bytes: Uint8Array): TransactionLayout {
     numRequiredSignatures = r.u8("message header");
   }
   const numReadonlySigned = r.u8("message header");
-  r.u8("message header");
+  const numReadonlyUnsigned = r.u8("message header");
   const numStaticKeys = r.shortvec("account key count");
   const keysOffset = r.pos;
   r.take(32 * numStaticKeys, "account keys");
@@ -197,13 +197,16 @@ export function readLayout(bytes: Uint8Array): TransactionLayout {
   if (numReadonlySigned > numRequiredSignatures) {
     throw new TransactionDecodeError("message header: more read-only signed accounts than signers", { offset: messageOffset });
   }
+  if (numReadonlyUnsigned > numStaticKeys - numRequiredSignatures) {
+    throw new TransactionDecodeError("message header: more read-only unsigned accounts than unsigned account keys", { offset: messageOffset });
+  }
   return { signatureCount, signaturesOffset, messageOffset, version, numRequiredSignatures, keysOffset, numStaticKeys };
 }
 
 /**
  * Decodes a wire transaction completely. Throws {@link TransactionDecodeError} on anything that is
  * not a well-formed legacy or v0 transaction: more than {@link MAX_TRANSACTION_SIZE} bytes, truncation, trailing bytes, a signature count that
- * does not match the header, an account or program index out of range, or a program id loaded
+ * does not match the header, header counts the keys cannot hold, a static key listed twice, an account or program index out of range, or a program id loaded
  * from a lookup table (the runtime rejects those).
  */
 export function decodeTransactionBytes(bytes: Uint8Array): DecodedTransaction {
@@ -211,7 +214,13 @@ export function decodeTransactionBytes(bytes: Uint8Array): DecodedTransaction {
   const layout = readLayout(bytes);
   const r = new Reader(bytes, layout.keysOffset);
   const staticAccountKeys: Base58[] = [];
-  for (let i = 0; i < layout.numStaticKeys; i++) staticAccountKeys.push(r.key("account key"));
+  const seen = new Set<Base58>();
+  for (let i = 0; i < layout.numStaticKeys; i++) {
+    const k = r.key("account key");
+    if (seen.has(k)) throw new TransactionDecodeError(`account key ${k} is listed twice (the runtime rejects an account loaded twice)`, { offset: r.pos - 32 });
+    seen.add(k);
+    staticAccountKeys.push(k);
+  }
   const recentBlockhash = bs58.encode(r.take(32, "recent blockhash"));
 
   const rawInstructions: { programIndex: number; accountIndexes: number[]; data: Uint8Array; at: number }[] = [];

@@ -74,7 +74,12 @@ export function signExitApiTransaction(
   // A buy spends its input: the guard's buy rules (the cap is the amount this request asked for).
   const input = request.input ?? "SOL";
   let quote: bigint | number | undefined = request.amount_in_total;
-  if (quote === undefined && request.amount !== undefined) quote = BigInt(Math.ceil(request.amount * (input === "SOL" ? 1e9 : 1e6)));
+  if (quote === undefined && request.amount !== undefined) {
+    if (typeof request.amount !== "number" || !Number.isFinite(request.amount) || request.amount < 0) {
+      throw new StreamValidationError("request.amount: expected a finite, non-negative number", [{ path: "request.amount", message: "expected a finite, non-negative number" }]);
+    }
+    quote = BigInt(Math.ceil(request.amount * (input === "SOL" ? 1e9 : 1e6)));
+  }
   const buy: ExitMessageLike = { unsigned_tx_b64: tx, user_wallet: request.user_pubkey, input, amount_quote_units: quote };
   return signExitTransaction(buy, signer, { ...options, tipLamports, maxBuyQuoteUnits: options.maxBuyQuoteUnits ?? quote });
 }

@@ -41,6 +41,8 @@ export const TOKEN_ACCOUNT_RENT_LAMPORTS = 2_074_080n;
  */
 export type ExitMessageLike = {
   readonly unsigned_tx_b64: string;
+  /** `"exit_signal_with_tx"` or `"mirror_buy_signal"`; without it, a message with `user_wallet` and no `wallet_pubkey` is a mirror buy. */
+  readonly type?: string | undefined;
   /** `mirror_buy_signal.watched_wallet`: selects the `watch_wallets` entry whose `auto_buy` caps the buy. */
   readonly watched_wallet?: string | undefined;
   /** `mirror_buy_signal.input`: `"SOL"` or `"USD1"`, which of the entry's amounts caps the buy. */
@@ -198,11 +200,22 @@ function configuredBuyCap(config: GuardConfiguration | undefined, message: ExitM
   return undefined;
 }
 
+/**
+ * A mirror buy when its `type` says so (whatever other fields it carries: an extra `wallet_pubkey`
+ * must not turn a buy into an "exit" that needs no cap), an exit when its `type` is anything else;
+ * untyped (an Exit API build), a mirror buy when it names `user_wallet` and no `wallet_pubkey`.
+ */
+function messageKind(message: ExitMessageLike): "exit" | "mirror_buy" {
+  const type = (message as { type?: unknown }).type;
+  if (type !== undefined) return type === "mirror_buy_signal" ? "mirror_buy" : "exit";
+  return "user_wallet" in message && typeof message.user_wallet === "string" && !("wallet_pubkey" in message) ? "mirror_buy" : "exit";
+}
+
 /** Resolves the limits for `message` from `options` and the configuration they carry (never from the message). */
 export function guardLimits(message: ExitMessageLike, wallet: Base58, options: GuardOptions = {}): GuardLimits {
   const config = typeof options.configuration === "function" ? options.configuration() : options.configuration;
   const tip = lamports(options.tipLamports, "tipLamports") ?? lamports(config?.tipLamports, "configuration.tipLamports") ?? 0n;
-  const kind = "user_wallet" in message && typeof message.user_wallet === "string" && !("wallet_pubkey" in message) ? "mirror_buy" : "exit";
+  const kind = messageKind(message);
   let solBuy = 0n;
   if (kind === "mirror_buy") {
     const input = typeof message.input === "string" ? message.input : "";
@@ -251,11 +264,22 @@ const refKey = (a: AccountRef): string => (a.source === "static" ? a.pubkey : `l
 const describe = (a: AccountRef | undefined): string =>
   a === undefined ? "(missing account)" : a.source === "static" ? a.pubkey : `an account from lookup table ${a.table} (#${a.tableIndex})`;
 const isTokenProgram = (id: Base58): boolean => id === TOKEN_PROGRAM_ID || id === TOKEN_2022_PROGRAM_ID;
+/** The token-program account of an Associated Token create: the created account is owned by it. */
+const isTokenProgramRef = (a: AccountRef | undefined): boolean => a?.source === "static" && isTokenProgram(a.pubkey);
 
-/** What the transaction proves the wallet owns: ATAs it creates for itself and temporary accounts it closes back to itself. */
+/**
+ * What the transaction proves the wallet owns: ATAs it creates for itself, and temporary token
+ * accounts it initializes with the wallet as owner and closes back to the wallet with the wallet's
+ * own authority. Both halves matter: with a pre-signed co-signer, an account merely closed "to the
+ * wallet" may belong to the attacker (who empties it first), and one merely initialized for the
+ * wallet keeps its lamports unless closed.
+ */
 class Ownership {
   readonly #created = new Set<string>();
-  readonly #closedToWallet = new Set<string>();
+  readonly #initializedForWallet = new Set<string>();
+  readonly #initializedForOther = new Set<string>();
+  /** Index of the last instruction closing each account to the wallet with the wallet's authority. */
+  readonly #closedToWallet = new Map<string, number>();
 
   constructor(
     tx: DecodedTransaction,
@@ -263,12 +287,20 @@ class Ownership {
   ) {
     for (const ix of tx.instructions) {
       if (ix.programId === ASSOCIATED_TOKEN_PROGRAM_ID && (ix.data.length === 0 || ix.data[0] === 0 || ix.data[0] === 1)) {
-        const [, ata, owner] = ix.accounts;
-        if (ata !== undefined && this.isWallet(owner)) this.#created.add(refKey(ata));
-      } else if (isTokenProgram(ix.programId) && ix.data[0] === 9) {
-        const [account, destination, ...signers] = ix.accounts;
-        if (account !== undefined && this.isWallet(destination) && signers.some((s) => this.isWallet(s))) this.#closedToWallet.add(refKey(account));
+        const [, ata, owner, , , tokenProgram] = ix.accounts;
+        if (ata !== undefined && this.isWallet(owner) && isTokenProgramRef(tokenProgram)) this.#created.add(refKey(ata));
+        continue;
       }
+      if (!isTokenProgram(ix.programId)) continue;
+      const [account, second, third] = ix.accounts;
+      if (account === undefined) continue;
+      const tag = ix.data[0];
+      // InitializeAccount [account, mint, owner, rent]; InitializeAccount2/3 carry the owner in their data.
+      const owner = tag === 1 ? (third?.source === "static" ? third.pubkey : undefined) : tag === 16 || tag === 18 ? key(ix.data, 1) : undefined;
+      if (owner === wallet) this.#initializedForWallet.add(refKey(account));
+      else if (tag === 1 || tag === 16 || tag === 18) this.#initializedForOther.add(refKey(account));
+      // CloseAccount [account, destination, authority]: the wallet itself must be the authority.
+      if (tag === 9 && this.isWallet(second) && this.isWallet(third)) this.#closedToWallet.set(refKey(account), ix.index);
     }
   }
 
@@ -276,15 +308,20 @@ class Ownership {
     return a !== undefined && a.source === "static" && a.pubkey === this.wallet;
   }
 
-  /** A temporary account: the same transaction closes it back to the wallet, with the wallet's authority. */
-  isTemporary(a: AccountRef): boolean {
-    return this.#closedToWallet.has(refKey(a));
+  /**
+   * A temporary account, for what instruction `at` puts into it: the transaction initializes it for
+   * the wallet only, and closes it back to the wallet, with the wallet's authority, after `at`.
+   */
+  isTemporary(a: AccountRef, at: number): boolean {
+    const id = refKey(a);
+    const closedAt = this.#closedToWallet.get(id);
+    return closedAt !== undefined && closedAt > at && this.#initializedForWallet.has(id) && !this.#initializedForOther.has(id);
   }
 
   /** Provably the wallet's token account (for `mint`, when known). */
-  isOwnTokenAccount(a: AccountRef | undefined, program: Base58, mint?: AccountRef): boolean {
+  isOwnTokenAccount(a: AccountRef | undefined, at: number, program: Base58, mint?: AccountRef): boolean {
     if (a === undefined) return false;
-    if (this.#created.has(refKey(a)) || this.#closedToWallet.has(refKey(a))) return true;
+    if (this.#created.has(refKey(a)) || this.isTemporary(a, at)) return true;
     if (a.source !== "static") return false;
     const programs = isTokenProgram(program) ? [program] : [TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID];
     const mints = mint?.source === "static" ? [mint.pubkey] : [WSOL_MINT, USD1_MINT];
@@ -362,7 +399,7 @@ function tokenRule(ix: DecodedInstruction, own: Ownership, wallet: Base58): void
     case 3:
     case 12: {
       const destination = tag === 3 ? a[1] : a[2];
-      if (!own.isOwnTokenAccount(destination, ix.programId, tag === 12 ? a[1] : undefined)) {
+      if (!own.isOwnTokenAccount(destination, ix.index, ix.programId, tag === 12 ? a[1] : undefined)) {
         refuse("token_authority", `${name} moves the wallet's tokens to ${describe(destination)}, which is not an account of the wallet`);
       }
       return;
@@ -385,7 +422,7 @@ function tokenRule(ix: DecodedInstruction, own: Ownership, wallet: Base58): void
     }
     case 7:
     case 14:
-      if (!own.isOwnTokenAccount(a[1], ix.programId, a[0])) refuse("token_authority", `${name} mints with the wallet's authority to ${describe(a[1])}`);
+      if (!own.isOwnTokenAccount(a[1], ix.index, ix.programId, a[0])) refuse("token_authority", `${name} mints with the wallet's authority to ${describe(a[1])}`);
       return;
     case 9:
       if (!own.isWallet(a[1])) refuse("token_authority", `${name} closes ${describe(a[0])} with the wallet's authority and pays its lamports to ${describe(a[1])}, not the wallet`);
@@ -413,7 +450,13 @@ function systemRule(ix: DecodedInstruction, own: Ownership, wallet: Base58, flow
     if (own.isWallet(authority)) refuse("system_authority", `${where} ${tag === 5 ? "WithdrawNonceAccount" : "AuthorizeNonceAccount"}) uses the wallet ${wallet} as nonce authority`);
     return;
   }
-  if (tag === 4 || tag === 6 || tag === 12) return; // AdvanceNonceAccount, InitializeNonceAccount, UpgradeNonceAccount
+  if (tag === 4) {
+    // AdvanceNonceAccount [nonce, recent blockhashes, authority]: whoever the authority is (the
+    // wallet, or a co-signer who signed already), it makes the transaction durable: once signed it
+    // stays valid until the nonce advances, long after the exit's blockhash would have expired.
+    refuse("system_authority", `${where} AdvanceNonceAccount) makes this a durable-nonce transaction that never expires; no exit needs one`);
+  }
+  if (tag === 6 || tag === 12) return; // InitializeNonceAccount, UpgradeNonceAccount: no authority's signature
   const m = systemMovement(ix);
   if (m === undefined || m === null) {
     if (involvesWallet) refuse("system_authority", `${where} instruction ${tag ?? "?"}) involving the wallet cannot be read`);
@@ -423,7 +466,7 @@ function systemRule(ix: DecodedInstruction, own: Ownership, wallet: Base58, flow
   const fromWallet = own.isWallet(m.from) || (m.kind === "transfer_with_seed" && own.isWallet(ix.accounts[1]));
   if (!fromWallet || m.lamports === 0n || m.to === undefined || own.isWallet(m.to)) return;
   if (m.kind === "create_account" || m.kind === "create_account_with_seed") {
-    if (!own.isTemporary(m.to)) {
+    if (!own.isTemporary(m.to, ix.index)) {
       refuse("sol_outflow", `${where}) funds ${describe(m.to)} with ${sol(m.lamports)} of the wallet, and the transaction does not close it back to the wallet`);
     }
     flows.funding += m.lamports;
@@ -433,7 +476,7 @@ function systemRule(ix: DecodedInstruction, own: Ownership, wallet: Base58, flow
     flows.tips += m.lamports;
     return;
   }
-  if (own.isTemporary(m.to) || own.isOwnTokenAccount(m.to, "")) {
+  if (own.isOwnTokenAccount(m.to, ix.index, "")) {
     flows.funding += m.lamports;
     return;
   }
@@ -444,9 +487,13 @@ function associatedTokenRule(ix: DecodedInstruction, own: Ownership, wallet: Bas
   const tag = ix.data.length === 0 ? 0 : ix.data[0];
   if (tag === 0 || tag === 1) {
     // Create / CreateIdempotent [payer, ata, owner, mint, system, token program]
-    const [payer, ata, owner] = ix.accounts;
+    const [payer, ata, owner, , , tokenProgram] = ix.accounts;
     if (!own.isWallet(payer)) return;
     if (!own.isWallet(owner)) refuse("sol_outflow", `instruction #${ix.index} (Associated Token create) makes the wallet pay rent for ${describe(ata)}, owned by ${describe(owner)}`);
+    if (!isTokenProgramRef(tokenProgram)) {
+      // The Associated Token program hands the new account to whatever program is named here.
+      refuse("sol_outflow", `instruction #${ix.index} (Associated Token create) makes the wallet pay rent for an account owned by ${describe(tokenProgram)}, which is not SPL Token or Token-2022`);
+    }
     flows.rent += TOKEN_ACCOUNT_RENT_LAMPORTS;
     return;
   }

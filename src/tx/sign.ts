@@ -156,11 +156,12 @@ export function guardTransaction(
  *    Token, SPL Token, Token-2022, Memo, the six DEX programs, the LaserSell router) or in
  *    `allowedPrograms`.
  * 5. `system_authority`: no Assign/Allocate (WithSeed) of the wallet, no nonce withdraw or
- *    authorize with the wallet as authority.
+ *    authorize with the wallet as authority, no durable nonce (`AdvanceNonceAccount`).
  * 6. `token_authority`: no SPL Token / Token-2022 instruction lets the wallet's authority move,
  *    delegate, burn, mint or hand over tokens to anyone but the wallet; closes pay the wallet.
  * 7. `sol_outflow`: SOL leaves the wallet only to known tip accounts (at most `tipLamports` in
- *    total), to its own token accounts, or to temporary accounts closed back to it; with the fee's
+ *    total), to its own token accounts, or to temporary accounts it initializes and closes back to
+ *    itself; with the fee's
  *    upper bound, rent and funding it stays within `maxSolOutflowLamports`.
  *
  * @throws {@link TransactionGuardError} naming the broken rule (`decode` failures too; the

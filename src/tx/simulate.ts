@@ -75,6 +75,8 @@ const big = (v: number | bigint | undefined): bigint | undefined => (v === undef
  * Guards `message` offline (as {@link signExitTransaction}), simulates its transaction on `rpc`
  * and signs it only if the effects on the wallet are an exit's (or the configured mirror buy's):
  *
+ * - the transaction loads no writable account from an address lookup table (their changes would
+ *   not be observed);
  * - the simulation succeeds;
  * - the position's token account (`token_account`, else the wallet's associated account of
  *   `mint`) falls by at most `sell_tokens` (else `position_tokens`);
@@ -105,6 +107,13 @@ export async function verifyBySimulation(
   const { decoded, summary, limits, wallet } = guardTransaction(message, key.publicKey, options);
   const m = message as ExitMessageLike & { token_account?: string; mint?: string; sell_tokens?: number | bigint; position_tokens?: number | bigint };
   const position = limits.kind === "exit" ? (m.token_account ?? (typeof m.mint === "string" ? associatedTokenAddress(wallet, m.mint, TOKEN_PROGRAM_ID) : undefined)) : undefined;
+  // Accounts loaded from lookup tables are not resolved here, so the simulation's report would not
+  // include them: a writable one (another token account of the wallet?) could change unseen.
+  for (const l of decoded.addressTableLookups) {
+    if (l.writableIndexes.length > 0) {
+      refuse(`the transaction loads ${l.writableIndexes.length} writable account(s) from lookup table ${l.table}, whose changes this check cannot observe; verify it another way, or sign it with signExitTransaction`);
+    }
+  }
   // The wallet and every writable static account (its token accounts among them).
   const addresses = [wallet];
   const writableSigned = decoded.header.numRequiredSignatures - decoded.header.numReadonlySignedAccounts;

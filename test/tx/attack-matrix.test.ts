@@ -33,20 +33,12 @@ import {
   compileV0,
   exitMessage,
   instructionsOf,
+  refusal,
   wallet,
 } from "./attacks.js";
 
 const withConfig: GuardOptions = { configuration: CONFIGURATION };
 
-function refusal(fn: () => unknown): TransactionGuardError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TransactionGuardError) return err;
-    throw new Error(`expected a TransactionGuardError, got ${String(err)}`);
-  }
-  throw new Error("expected a refusal, but the transaction was signed");
-}
 
 function verifies(signedTxB64: string): boolean {
   const bytes = Buffer.from(signedTxB64, "base64");

@@ -20,6 +20,7 @@ import {
   JITO_TIP_ACCOUNTS,
   TOKEN_2022_PROGRAM_ID,
   TOKEN_PROGRAM_ID,
+  TransactionGuardError,
   WSOL_MINT,
 } from "../../src/tx/index.js";
 import { BLOCKHASH, keypair } from "./helpers.js";
@@ -44,6 +45,17 @@ export const CONFIGURATION = {
   tipLamports: TIP,
   watchWallets: [{ pubkey: watched, auto_buy: { wallet_pubkey: W.toBase58(), amount_quote_units: BUY } }],
 };
+
+/** The guard's refusal of `fn`: fails the test if `fn` signs, or throws anything else. */
+export function refusal(fn: () => unknown): TransactionGuardError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof TransactionGuardError) return err;
+    throw new Error(`expected a TransactionGuardError, got ${String(err)}`);
+  }
+  throw new Error("expected a refusal, but the transaction was signed");
+}
 
 export function exitMessage(b64: string, extra: Record<string, unknown> = {}): { wallet_pubkey: string; unsigned_tx_b64: string } {
   return { type: "exit_signal_with_tx", wallet_pubkey: W.toBase58(), mint: MINT.toBase58(), unsigned_tx_b64: b64, ...extra } as never;
