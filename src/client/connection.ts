@@ -2,6 +2,7 @@
  * `StreamConnection`: owns the socket. Handshake, heartbeat, reconnect with state replay, the
  * outbound queue and the priority inbox all meet here; each of them lives in its own file.
  */
+import { nextTurn } from "../util/turn.js";
 import { EventEmitter } from "eventemitter3";
 import type { ClientRequest, IncomingMessage } from "node:http";
 import type WebSocket from "ws";
@@ -69,6 +70,15 @@ const OPEN = 2;
 /** How long `close()` waits for the server's close frame before cutting the socket. */
 const CLOSE_GRACE_MS = 1000;
 const noop = (): void => {};
+/** Handshake frames kept for a recorder attached right after `connect()` (see `#tap`). */
+const EARLY_FRAMES_MAX = 64;
+
+/** One frame as the `frame` event reports it. */
+interface RawFrame {
+  direction: "in" | "out";
+  text: string;
+  atMs: number;
+}
 
 interface Dial<M extends IntMode> {
   resolve: (hello: HelloOk<M>) => void;
@@ -110,6 +120,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   readonly #sender: StreamSender;
   /** Every text this connection emits (errors, events, debug lines, messages) passes through it. */
   readonly #redactor: Redactor;
+  /** See `#tap`: frames of the first handshake, until the caller's turn after `connect()`. */
+  #early: RawFrame[] | undefined = [];
 
   #status: ConnectionStatus = "connecting";
   #ws: WebSocket | undefined;
@@ -471,6 +483,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     if (this.#held) this.#applyHold();
     this.#pump();
     dial.resolve(hello);
+    if (this.#early !== undefined && !reconnect) nextTurn(() => (this.#early = undefined));
   }
 
   #failHandshake(error: StreamError): void {
@@ -811,9 +824,43 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     this.emit("status", { previous, current });
   }
 
-  /** The raw-frame tap (`frame` event); costs one branch when nobody listens. */
+  /**
+   * The raw-frame tap (`frame` event, the key redacted); costs one branch when nobody listens.
+   * Until the caller had its turn after the first `connect()` resolved, frames are also kept (at
+   * most {@link EARLY_FRAMES_MAX}) so a recorder attached then still sees the handshake.
+   */
   #tap(direction: "in" | "out", text: string): void {
-    if (this.listenerCount("frame") > 0) this.emit("frame", { direction, text, atMs: Date.now() });
+    const early = this.#early;
+    if (early === undefined && this.listenerCount("frame") === 0) return;
+    const frame: RawFrame = { direction, text: this.#redactedFrame(text), atMs: Date.now() };
+    if (early !== undefined && early.length < EARLY_FRAMES_MAX) early.push(frame);
+    this.emit("frame", frame);
+  }
+
+  /**
+   * A frame's text without the key. A key written with JSON escapes (`\u0041...`) only shows once
+   * parsed: such a frame (rare: a server echoing the key) is re-serialized with the key redacted,
+   * which may round integers beyond 2^53 in it.
+   */
+  #redactedFrame(text: string): string {
+    const redactor = this.#redactor;
+    const plain = redactor.leaks(text) ? redactor.text(text) : text;
+    if (!plain.includes("\\")) return plain;
+    try {
+      const decoded = JSON.stringify(JSON.parse(plain));
+      return redactor.leaks(decoded) ? redactor.text(decoded) : plain;
+    } catch {
+      return plain;
+    }
+  }
+
+  /**
+   * @internal The frames of the first handshake (configure, `hello_ok` and whatever came in the
+   * same read), kept until the turn after the first `connect()` resolved: `recordSession` writes
+   * them first.
+   */
+  _earlyFrames(): readonly RawFrame[] {
+    return this.#early ?? [];
   }
 
   #debug(message: string): void {

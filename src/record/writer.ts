@@ -173,6 +173,8 @@ export interface RecordableConnection {
   off(event: "disconnected", listener: (info: { code: number; reason: string }) => void): unknown;
   off(event: "reconnected", listener: (info: { attempt: number }) => void): unknown;
   readonly state?: ReplayState;
+  /** @internal The first handshake's frames (`StreamConnection` keeps them until the turn after `connect()`). */
+  _earlyFrames?(): readonly { direction: "in" | "out"; text: string; atMs: number }[];
 }
 
 /** A running recorder, returned by {@link recordSession}. */
@@ -201,8 +203,9 @@ export function configureText(state: ReplayState | undefined): string | null {
  * client sends, and disconnects/reconnects. A listener, never a stage: the stream is not slowed
  * or blocked, and memory stays bounded (see {@link RecordingWriterOptions}).
  *
- * Attach right after `connect()`: the first `hello_ok` is already consumed by then, so the
- * header carries the configure instead (replay answers configure itself).
+ * Attach right after `connect()` (in the same turn): the first handshake (the configure sent, the
+ * `hello_ok` and any frame that came in the same read) is kept by the connection until then and
+ * written first.
  *
  * @example
  * ```ts
@@ -226,6 +229,7 @@ export function recordSession(
   const onDisconnected = (info: { code: number; reason: string }): void =>
     writer.event({ event: "disconnected", code: info.code, reason: info.reason });
   const onReconnected = (info: { attempt: number }): void => writer.event({ event: "reconnected", attempt: info.attempt });
+  for (const f of connection._earlyFrames?.() ?? []) onFrame(f);
   connection.on("frame", onFrame);
   connection.on("disconnected", onDisconnected);
   connection.on("reconnected", onReconnected);

@@ -2,6 +2,7 @@
  * `StreamSession`: live positions, client-side deadlines, liquidity queries and typed events on
  * top of a connection.
  */
+import { nextTurn } from "../util/turn.js";
 import { EventEmitter } from "eventemitter3";
 import { strategyConfigFromOptional, type OptionalStrategyConfig } from "../client/compat.js";
 import type { CloseOptions, InboundMessage, StreamConfigure, StreamConnectionEvents, StreamSender } from "../client/types.js";
@@ -86,13 +87,6 @@ export type ConnectionIntMode<C> = C extends SessionConnection<"bigint"> ? "bigi
 export type ClientIntMode<C> = C extends SessionClient<"bigint"> ? "bigint" : "number";
 
 const DEFAULTS = { deadlineRetryMs: 3_000, deadlineMaxRetries: 3, tradeTickCapacity: 1_024 } as const;
-/**
- * Runs `fn` after the current macrotask (and its microtasks): the real `setImmediate`, captured
- * at load so that a test's fake timers cannot hold a session's first events back forever.
- */
-const nextTurn: (fn: () => void) => void =
-  typeof globalThis.setImmediate === "function" ? globalThis.setImmediate.bind(globalThis) : (fn) => void setTimeout(fn, 0);
-
 /** The bounds of a session over a connection that does not share its own (`_subscribe`). */
 const SESSION_BOUNDS: Omit<MailboxBounds, "tickCapacity"> = {
   maxPendingHigh: CLIENT_DEFAULTS.maxPendingHigh,

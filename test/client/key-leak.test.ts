@@ -79,6 +79,8 @@ describe("the API key never leaks, whatever the server echoes", () => {
     const connection = await client.connect(configure());
     tap(connection);
     connection.on("debug", () => undefined); // debug lines are produced only with a listener
+    const frames: string[] = [];
+    connection.on("frame", (f) => frames.push(f.text)); // the raw-frame tap (what a recorder writes)
     const session = StreamSession.fromConnection(connection);
     open.push(session);
     for (const name of SESSION_EVENTS) session.on(name as "unknown", (e: unknown) => observe(e));
@@ -103,6 +105,9 @@ describe("the API key never leaks, whatever the server echoes", () => {
     expect(connection.status).toBe("closed");
     expect(s.connections).toHaveLength(4);
     for (const r of received) observe(r);
+    // The raw-frame tap: every frame was seen, none holds the key, plain or JSON-escaped.
+    expect(frames.length).toBeGreaterThanOrEqual(10);
+    for (const f of frames) expect(f.includes(ESCAPED) || (f.includes("\\u") && JSON.stringify(JSON.parse(f)).includes(KEY))).toBe(false);
 
     // Proof that every path ran and the echoes were redacted, not just absent.
     const text = seen.map((v) => inspect(v, { depth: 10 })).join("\n");
