@@ -46,9 +46,9 @@ function declarationText(decl) {
   return text.replace(/^export /gm, "").replace(/^declare /gm, "").replace(/import\("\.\/[^"]+"\)/g, "import(\"<chunk>\")");
 }
 
+/** `@deprecated` in the declaration's TSDoc (a variable's is on its statement; getJSDocTags looks there). */
 function isDeprecated(decl) {
-  return ts.getJSDocTags(ts.isVariableDeclaration(decl) ? decl.parent.parent : decl).some((t) => t.tagName.text === "deprecated")
-    || ts.getJSDocTags(decl).some((t) => t.tagName.text === "deprecated");
+  return ts.getJSDocTags(decl).some((t) => t.tagName.text === "deprecated");
 }
 
 function report({ name, dts }) {
@@ -95,6 +95,11 @@ for (const entry of entries) {
     } else {
       stale = true;
       console.log(`FAIL ${summary}: api/${entry.file}.api.md differs from the built surface`);
+      const names = (t) => new Set(t.split("\n").filter((l) => l.startsWith("### ")).map((l) => l.slice(4)));
+      const [before, after] = [names(committed), names(text)];
+      for (const n of before) if (!after.has(n)) console.log(`  - ${n}`);
+      for (const n of after) if (!before.has(n)) console.log(`  + ${n}`);
+      if ([...before].every((n) => after.has(n)) && before.size === after.size) console.log("  (same names; a declaration changed)");
     }
   } else {
     writeFileSync(path, text);
