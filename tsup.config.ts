@@ -5,6 +5,7 @@ export default defineConfig([
     // The library: ESM + CJS + types for each public entry point.
     entry: {
       index: "src/index.ts",
+      protocol: "src/protocol/index.ts",
       tx: "src/tx/index.ts",
       testing: "src/testing/index.ts",
       record: "src/record/index.ts",

@@ -16,7 +16,7 @@ import {
   VersionedTransaction,
   AddressLookupTableAccount,
 } from "@solana/web3.js";
-import { Prng, buildBuyTx } from "../src/testing/index.js";
+import { MockPrng, buildBuyTx } from "../src/testing/index.js";
 import { HELIUS_TIP_ACCOUNTS, LASERSELL_ROUTER_PROGRAM_ID, inspectTransaction, signExitTransaction, signUnsignedTxB64Fast } from "../src/tx/index.js";
 
 const ITERATIONS = Number(process.env["ITERATIONS"] ?? 5_000);
@@ -72,7 +72,7 @@ function measure(fn: () => unknown): { mean: number; p50: number; p99: number } 
 // A mock mirror buy on a wrapped-SOL market: ATA creates, wSOL funding, SyncNative, router, close.
 const buy = buildBuyTx(
   { wallet: W.toBase58(), mint: key(60).toBase58(), marketType: "raydium_cpmm", marketContext: {}, amount: 100_000_000n, sendMode: "helius_sender", tipLamports: 1_000 },
-  new Prng(1),
+  new MockPrng(1),
 ).b64;
 const watched = key(61).toBase58();
 // The guard's limits, as guardFor(session) reads them from the configure: tip and auto-buy amount.

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const entries = ["src/index.ts", "src/tx/index.ts", "src/testing/index.ts"];
+const entries = ["src/index.ts", "src/protocol/index.ts", "src/tx/index.ts", "src/testing/index.ts", "src/record/index.ts"];
 const config = ts.getParsedCommandLineOfConfigFile(`${root}tsconfig.json`, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
 const program = ts.createProgram(entries.map((e) => `${root}${e}`), config.options);
 const checker = program.getTypeChecker();

@@ -483,7 +483,15 @@ export class StreamRegistrationError extends ExitApiError {
   }
 }
 
-/** The official SDK's name of {@link SubmitError} (the error of `sendTransaction` and friends). */
+/**
+ * The official SDK's name of {@link SubmitError} (the error of `sendTransaction` and friends).
+ *
+ * @deprecated Use {@link SubmitError} (the same class).
+ */
 export const TxSubmitError = SubmitError;
-/** The official SDK's name of {@link SubmitError}. */
+/**
+ * The official SDK's name of {@link SubmitError}.
+ *
+ * @deprecated Use {@link SubmitError}.
+ */
 export type TxSubmitError = SubmitError;

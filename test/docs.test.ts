@@ -1,9 +1,9 @@
 /**
  * The README and every page of `docs/`:
  * - every ```ts block compiles against the current sources, with the published import names
- *   (`lasersell-stream`, `/tx`, `/testing`) mapped onto `src/`. The blocks are type checked in
- *   memory with the strict project settings; snippets may use the few free names declared below
- *   (an API key, a wallet, a keypair...);
+ *   (`lasersell-stream`, `/protocol`, `/tx`, `/testing`, `/record`) mapped onto `src/`. The
+ *   blocks are type checked in memory with the strict project settings; snippets may use the few
+ *   free names declared below (an API key, a wallet, a keypair...);
  * - every link to a file of this repository resolves: relative links, and absolute links to the
  *   repository (the README's, which also work on the npm page), anchors included;
  * - the wire reference (docs/protocol.md) names every message and field our schemas know.
@@ -61,6 +61,7 @@ function typecheck(files: Map<string, string>): string[] {
     noUnusedLocals: false,
     paths: {
       "lasersell-stream": [resolve(root, "src/index.ts")],
+      "lasersell-stream/protocol": [resolve(root, "src/protocol/index.ts")],
       "lasersell-stream/tx": [resolve(root, "src/tx/index.ts")],
       "lasersell-stream/testing": [resolve(root, "src/testing/index.ts")],
       "lasersell-stream/record": [resolve(root, "src/record/index.ts")],

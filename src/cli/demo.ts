@@ -21,7 +21,7 @@ import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { ExitApiClient, StreamClient, StreamSession, type PositionHandle, type StrategyConfig } from "../index.js";
 import { recordSession } from "../record/index.js";
-import { MockStreamServer, Prng, buildUnsignedTx } from "../testing/index.js";
+import { MockStreamServer, MockPrng, buildUnsignedTx } from "../testing/index.js";
 import { executeExits, proveOwnership, signExitApiTransaction, signExitTransaction, submitTransaction } from "../tx/index.js";
 import { CliError, intOption, numberOption, type CliIo, type Command } from "./command.js";
 import { pct, pnlPercent, short, sol, tokens } from "./format.js";
@@ -125,7 +125,7 @@ async function runDemo(argv: string[], io: CliIo): Promise<number> {
   const keypair = Keypair.generate();
   const wallet = keypair.publicKey.toBase58();
   // Warm the signing path once (key import, JIT) so the latencies below are steady-state.
-  signExitTransaction({ wallet_pubkey: wallet, unsigned_tx_b64: buildUnsignedTx(wallet, "warm-up", new Prng(seed)).b64 }, keypair);
+  signExitTransaction({ wallet_pubkey: wallet, unsigned_tx_b64: buildUnsignedTx(wallet, "warm-up", new MockPrng(seed)).b64 }, keypair);
 
   const client = new StreamClient("demo-api-key", { endpoint: server.url });
   // The service streams only wallets registered to the API key: prove ownership (a local

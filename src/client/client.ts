@@ -16,11 +16,14 @@ import {
   type StreamConfigure,
 } from "./types.js";
 
-/** Default options, as documented on {@link StreamClientOptions}. */
-export const CLIENT_DEFAULTS = {
+/**
+ * The client's defaults, as documented on {@link StreamClientOptions}: read-only (frozen), for
+ * those who derive their own options from them.
+ */
+export const STREAM_CLIENT_DEFAULTS = Object.freeze({
   handshakeTimeoutMs: 10_000,
-  heartbeat: { intervalMs: 5_000, timeoutMs: 5_000 },
-  reconnect: { initialDelayMs: 100, maxDelayMs: 5_000, maxAttempts: Infinity, minUptimeMs: 2_000 },
+  heartbeat: Object.freeze({ intervalMs: 5_000, timeoutMs: 5_000 } as const),
+  reconnect: Object.freeze({ initialDelayMs: 100, maxDelayMs: 5_000, maxAttempts: Infinity, minUptimeMs: 2_000 } as const),
   lowPriorityCapacity: 1024,
   maxPendingHigh: 4096,
   maxPendingUnknown: 256,
@@ -29,7 +32,7 @@ export const CLIENT_DEFAULTS = {
   // the Raydium LaunchLab context): 2650 bytes; the largest fixture is 1188. 64 KiB is ~24x that.
   // `docs/connection.md` states the derivation.
   maxPayload: 64 * 1024,
-} as const;
+} as const);
 
 function nonNegative(value: number | undefined, fallback: number, path: string, allowInfinity = false): number {
   if (value === undefined) return fallback;
@@ -140,7 +143,7 @@ export class StreamClient<M extends IntMode = "number"> {
   #resolvedParams(): ConnectionParams<M> {
     const o = this.#options;
     const url = checkEndpoint(this.endpoint, o.allowInsecure ?? false);
-    const d = CLIENT_DEFAULTS;
+    const d = STREAM_CLIENT_DEFAULTS;
     const hb = o.heartbeat ?? {};
     const rc = o.reconnect;
     return {

@@ -3,7 +3,7 @@
  * reconnect with state replay, outbound queue, priority inbox).
  */
 export * from "./types.js";
-export { StreamClient, CLIENT_DEFAULTS } from "./client.js";
+export { StreamClient, STREAM_CLIENT_DEFAULTS } from "./client.js";
 export { StreamConnection } from "./connection.js";
 export { StreamConnectionLanes } from "./lanes.js";
 export { computeBackoffDelay, reconnectRetryPolicy, type BackoffPolicy } from "./backoff.js";

@@ -176,7 +176,7 @@ export interface ExitApiClientConfig {
   attemptTimeoutMs?: number;
   /** @defaultValue {@link DEFAULT_RETRY_POLICY} */
   retry?: RetryPolicy;
-  /** Longest `Retry-After` waited out. @defaultValue {@link MAX_RETRY_AFTER_MS} */
+  /** Longest `Retry-After` waited out. @defaultValue 10_000 (`MAX_RETRY_AFTER_MS`) */
   maxRetryAfterMs?: number;
   /** Allow `http://` to a host that is not loopback. @defaultValue false */
   allowInsecureHttp?: boolean;
@@ -370,7 +370,7 @@ export function parseBuildTxResponse(body: string): BuildTxResponse {
  * Retries (on the client's {@link RetryPolicy}) happen only where another attempt is harmless:
  * builds (they make unsigned transactions; nothing moves until you sign and send), reads,
  * registration and unregistration (idempotent). Transport failures, timeouts, 429 and 5xx are
- * retried; `Retry-After` is honoured up to {@link MAX_RETRY_AFTER_MS}.
+ * retried; `Retry-After` is honoured up to `maxRetryAfterMs` (10 s).
  *
  * @example
  * ```ts

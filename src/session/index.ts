@@ -4,6 +4,7 @@
  */
 export {
   StreamSession,
+  STREAM_SESSION_DEFAULTS,
   type ClientIntMode,
   type ConnectionIntMode,
   type PositionRef,

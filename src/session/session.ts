@@ -19,7 +19,7 @@ import {
   type WatchWalletEntry,
 } from "../protocol/index.js";
 import { Mailbox, type DropCounts, type MailboxBounds, type PositionKey } from "../client/inbound.js";
-import { CLIENT_DEFAULTS } from "../client/client.js";
+import { STREAM_CLIENT_DEFAULTS } from "../client/client.js";
 import type { WalletOwnershipProof } from "../rest/register.js";
 import { ServerClock } from "./clock.js";
 import type { SessionClient, SessionConnection, SessionConnectionEventName } from "./connection.js";
@@ -86,11 +86,15 @@ export type ConnectionIntMode<C> = C extends SessionConnection<"bigint"> ? "bigi
 /** The int mode of a client type. */
 export type ClientIntMode<C> = C extends SessionClient<"bigint"> ? "bigint" : "number";
 
-const DEFAULTS = { deadlineRetryMs: 3_000, deadlineMaxRetries: 3, tradeTickCapacity: 1_024 } as const;
+/**
+ * The session's defaults, as documented on {@link StreamSessionOptions}: read-only (frozen). The
+ * connection's own are {@link STREAM_CLIENT_DEFAULTS}.
+ */
+export const STREAM_SESSION_DEFAULTS = Object.freeze({ deadlineRetryMs: 3_000, deadlineMaxRetries: 3, tradeTickCapacity: 1_024 } as const);
 /** The bounds of a session over a connection that does not share its own (`_subscribe`). */
 const SESSION_BOUNDS: Omit<MailboxBounds, "tickCapacity"> = {
-  maxPendingHigh: CLIENT_DEFAULTS.maxPendingHigh,
-  maxPendingUnknown: CLIENT_DEFAULTS.maxPendingUnknown,
+  maxPendingHigh: STREAM_CLIENT_DEFAULTS.maxPendingHigh,
+  maxPendingUnknown: STREAM_CLIENT_DEFAULTS.maxPendingUnknown,
 };
 
 /** The official SDK's `fromConnection(connection, strategy, ...)` form: a strategy, not a configure. */
@@ -160,8 +164,8 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     this.#deadlines = new DeadlineScheduler(
       {
         deadlineMs: this.#deadlineSec * 1_000,
-        retryMs: Math.max(0, options.deadlineRetryMs ?? DEFAULTS.deadlineRetryMs),
-        maxRetries: Math.max(0, options.deadlineMaxRetries ?? DEFAULTS.deadlineMaxRetries),
+        retryMs: Math.max(0, options.deadlineRetryMs ?? STREAM_SESSION_DEFAULTS.deadlineRetryMs),
+        maxRetries: Math.max(0, options.deadlineMaxRetries ?? STREAM_SESSION_DEFAULTS.deadlineMaxRetries),
       },
       { onDeadline: (key) => this.#onDeadline(key), onRetry: (key, attempt) => this.#onRetry(key, attempt) },
       this.#timers,
@@ -181,7 +185,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     connection.on("disconnected", this.#listeners.disconnected);
     connection.on("reconnected", this.#listeners.reconnected);
     connection.on("error", this.#listeners.error);
-    const tickCapacity = options.tradeTickCapacity ?? DEFAULTS.tradeTickCapacity;
+    const tickCapacity = options.tradeTickCapacity ?? STREAM_SESSION_DEFAULTS.tradeTickCapacity;
     if (connection._subscribe !== undefined) {
       // One mailbox: every message is applied as the connection decodes it; the session's own
       // backlog is what pauses the socket.

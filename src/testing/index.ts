@@ -27,23 +27,19 @@ export {
   type ExitApiRequestRecord,
   type MockTradeRecord,
 } from "./exit-api.js";
+// The strategy engine's readings (the mock's and the backtest's knobs); the engine itself
+// (`step`, `runPath`, ...) and the market model are the mock's internals.
+export { DEFAULT_READINGS, READING_CHOICES, type EngineReadings } from "./strategy-engine.js";
+export { MockPrng } from "./market.js";
 export {
-  DEFAULT_READINGS,
-  READING_CHOICES,
-  initialEngineState,
-  ladderShare,
-  manualExit,
-  onGraduation,
-  runPath,
-  step,
-  type EngineInput,
-  type EngineReadings,
-  type Tranche,
-  type EngineState,
-  type ExitDecision,
-} from "./strategy-engine.js";
-export { Prng, liquidityBands, liquidityTrend, pnlPct, BAND_BPS, type Band } from "./market.js";
-export { buildBuyTx, buildSellTx, buildUnsignedTx, mockAssociatedTokenAccount, MEMO_PROGRAM_ID, ROUTER_DISCRIMINATORS, type SwapTxSpec, type UnsignedTx } from "./txfactory.js";
+  buildBuyTx,
+  buildSellTx,
+  buildUnsignedTx,
+  mockAssociatedTokenAccount,
+  ROUTER_DISCRIMINATORS,
+  type SwapTxSpec,
+  type UnsignedTx,
+} from "./txfactory.js";
 export {
   PROOF_MAX_AGE_SEC,
   PROOF_MAX_SKEW_SEC,

@@ -11,7 +11,7 @@
 import bs58 from "bs58";
 
 /** A small, fast, seeded PRNG (mulberry32). Same seed, same sequence, on every platform. */
-export class Prng {
+export class MockPrng {
   private state: number;
 
   constructor(seed: number) {
@@ -50,12 +50,12 @@ export class Prng {
 }
 
 /** A random, well-formed base58 public key (32 bytes). */
-export function randomPubkey(prng: Prng): string {
+export function randomPubkey(prng: MockPrng): string {
   return bs58.encode(prng.bytes(32));
 }
 
 /** A random, well-formed base58 transaction signature (64 bytes). */
-export function randomSignature(prng: Prng): string {
+export function randomSignature(prng: MockPrng): string {
   return bs58.encode(prng.bytes(64));
 }
 
@@ -71,13 +71,13 @@ export function pnlPct(multiplier: number): number {
  * One step of the seeded random walk: a log-normal move with standard deviation `volatility`
  * and a small drift. Never below 1 % of the entry price.
  */
-export function walkPrice(multiplier: number, prng: Prng, volatility: number, drift = 0): number {
+export function walkPrice(multiplier: number, prng: MockPrng, volatility: number, drift = 0): number {
   const next = multiplier * Math.exp(drift + volatility * prng.normal());
   return Math.max(0.01, next);
 }
 
 /** One step of the pool's quote reserve: slow random drift with a per-position tendency. */
-export function walkLiquidity(reserve: number, prng: Prng, tendency: number): number {
+export function walkLiquidity(reserve: number, prng: MockPrng, tendency: number): number {
   return Math.max(1_000_000, reserve * Math.exp(tendency + 0.004 * prng.normal()));
 }
 
@@ -164,7 +164,7 @@ export class TradePool {
   readonly makers: string[];
   readonly signatures: string[];
 
-  constructor(prng: Prng, size = 64) {
+  constructor(prng: MockPrng, size = 64) {
     this.makers = Array.from({ length: size }, () => randomPubkey(prng));
     this.signatures = Array.from({ length: size * 4 }, () => randomSignature(prng));
   }
@@ -172,7 +172,7 @@ export class TradePool {
 
 /** A plausible swap on the pool: side follows the last price move, size up to 2 % of the position. */
 export function randomTrade(
-  prng: Prng,
+  prng: MockPrng,
   pool: TradePool,
   positionTokens: bigint,
   pricePerRawToken: number,
@@ -195,7 +195,7 @@ const NAMES = [
 ] as const;
 
 /** A random token name and symbol. */
-export function randomTokenName(prng: Prng): { name: string; symbol: string } {
+export function randomTokenName(prng: MockPrng): { name: string; symbol: string } {
   const [name, symbol] = prng.pick(NAMES);
   return { name, symbol };
 }

@@ -14,7 +14,7 @@ import {
   randomTokenName,
   valueOf,
   type Band,
-  type Prng,
+  type MockPrng,
 } from "./market.js";
 import { initialEngineState, type EngineState } from "./strategy-engine.js";
 import { mockAssociatedTokenAccount } from "./txfactory.js";
@@ -136,7 +136,7 @@ export interface MockPosition {
 }
 
 /** Builds a `market_context` of a type with random accounts. */
-export function marketContext(type: KnownMarketType, prng: Prng): Record<string, unknown> {
+export function marketContext(type: KnownMarketType, prng: MockPrng): Record<string, unknown> {
   const key = (): string => randomPubkey(prng);
   switch (type) {
     case "pump_fun":
@@ -175,7 +175,7 @@ const toBig = (v: number | bigint): bigint => (typeof v === "bigint" ? v : BigIn
 export function createPosition(
   id: number,
   options: OpenPositionOptions,
-  ctx: { prng: Prng; slot: number; nowMs: number; watchedDefault: boolean; scriptedDefault: boolean },
+  ctx: { prng: MockPrng; slot: number; nowMs: number; watchedDefault: boolean; scriptedDefault: boolean },
 ): MockPosition {
   const { prng } = ctx;
   if (!isPubkey(options.wallet)) throw new TypeError("openPosition: wallet must be a base58 public key");

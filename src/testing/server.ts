@@ -15,7 +15,7 @@ import {
   type ClientMessageType,
   type StrategyConfig,
 } from "../protocol/index.js";
-import { liquidityTrend, maxSellWithin, pnlPct, Prng, randomTrade, TradePool, valueOf, walkLiquidity, walkPrice } from "./market.js";
+import { liquidityTrend, maxSellWithin, pnlPct, MockPrng, randomTrade, TradePool, valueOf, walkLiquidity, walkPrice } from "./market.js";
 import { MirrorDesk, type PendingMirrorBuy } from "./mirror-desk.js";
 import {
   GRADUATES_TO,
@@ -123,9 +123,9 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   private readonly options: MockStreamServerOptions;
   private readonly http: Server;
   private readonly wss: WebSocketServer;
-  private readonly idPrng: Prng;
-  private readonly marketPrng: Prng;
-  private readonly txPrng: Prng;
+  private readonly idPrng: MockPrng;
+  private readonly marketPrng: MockPrng;
+  private readonly txPrng: MockPrng;
   private readonly tradePool: TradePool;
   private readonly conns = new Set<MockConnection>();
   private readonly handshakes: MockConnection[] = [];
@@ -160,10 +160,10 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     this.seed = seed;
     this.tier = options.tier ?? DEFAULTS.tier;
     this.limits = tierLimits(this.tier, this.flushMs);
-    this.idPrng = new Prng(seed);
-    this.marketPrng = new Prng(seed ^ 0x9e3779b9);
-    this.txPrng = new Prng(seed ^ 0x85ebca6b);
-    this.tradePool = new TradePool(new Prng(seed ^ 0xc2b2ae35));
+    this.idPrng = new MockPrng(seed);
+    this.marketPrng = new MockPrng(seed ^ 0x9e3779b9);
+    this.txPrng = new MockPrng(seed ^ 0x85ebca6b);
+    this.tradePool = new TradePool(new MockPrng(seed ^ 0xc2b2ae35));
     this.chain = new MockChain(() => this.currentSlot, options.blockhashValiditySlots ?? DEFAULTS.blockhashValiditySlots);
     this.sessionBase = 90_000 + this.idPrng.int(0, 9_999);
     this.nextPositionId = 1_000 + this.idPrng.int(0, 999);

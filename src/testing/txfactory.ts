@@ -37,7 +37,7 @@ import {
   TOKEN_PROGRAM_ID,
   WSOL_MINT,
 } from "../tx/programs.js";
-import type { Prng } from "./market.js";
+import type { MockPrng } from "./market.js";
 
 export { MEMO_PROGRAM_ID } from "../tx/programs.js";
 
@@ -152,7 +152,7 @@ function routerInstruction(spec: SwapTxSpec, side: "sell" | "buy", quoteAccount:
   });
 }
 
-function tipInstruction(spec: SwapTxSpec, prng: Prng): TransactionInstruction[] {
+function tipInstruction(spec: SwapTxSpec, prng: MockPrng): TransactionInstruction[] {
   const tip = spec.tipLamports === undefined ? 0 : Number(spec.tipLamports);
   const accounts = spec.sendMode === "helius_sender" ? HELIUS_TIP_ACCOUNTS : spec.sendMode === "astralane" ? ASTRALANE_TIP_ACCOUNTS : [];
   const to = accounts[prng.int(0, accounts.length - 1)];
@@ -183,7 +183,7 @@ function tokenInstruction(tag: number, keys: [PublicKey, boolean, boolean][]): T
   });
 }
 
-function compile(feePayer: string, instructions: TransactionInstruction[], prng: Prng): UnsignedTx {
+function compile(feePayer: string, instructions: TransactionInstruction[], prng: MockPrng): UnsignedTx {
   const blockhash = bs58.encode(prng.bytes(32));
   const message = new TransactionMessage({ payerKey: pk(feePayer), recentBlockhash: blockhash, instructions }).compileToV0Message();
   const bytes = new VersionedTransaction(message).serialize();
@@ -196,12 +196,12 @@ const budget = (): TransactionInstruction[] => [
 ];
 
 /** An unsigned sell of `spec.amount` raw tokens, shaped like a LaserSell exit. */
-export function buildSellTx(spec: SwapTxSpec, prng: Prng): UnsignedTx {
+export function buildSellTx(spec: SwapTxSpec, prng: MockPrng): UnsignedTx {
   return compile(spec.wallet, [...budget(), routerInstruction(spec, "sell", undefined), ...tipInstruction(spec, prng)], prng);
 }
 
 /** An unsigned buy spending `spec.amount` lamports, shaped like a LaserSell mirror buy. */
-export function buildBuyTx(spec: SwapTxSpec, prng: Prng): UnsignedTx {
+export function buildBuyTx(spec: SwapTxSpec, prng: MockPrng): UnsignedTx {
   const wallet = pk(spec.wallet);
   const instructions = [...budget(), createAta(wallet, pk(spec.mint))];
   if (usesWrappedSol(spec.marketType)) {
@@ -224,7 +224,7 @@ export function buildBuyTx(spec: SwapTxSpec, prng: Prng): UnsignedTx {
 }
 
 /** Builds a minimal unsigned transaction for `feePayer` carrying `memo` (compute budget + memo; moves no SOL beyond the fee). */
-export function buildUnsignedTx(feePayer: string, memo: string, prng: Prng): UnsignedTx {
+export function buildUnsignedTx(feePayer: string, memo: string, prng: MockPrng): UnsignedTx {
   const payer = pk(feePayer);
   return compile(
     feePayer,

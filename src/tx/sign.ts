@@ -13,7 +13,7 @@ import { createSigner, type KeypairLike, type SignerInput, type TxSigner } from 
 
 /** A signed transaction, ready to submit. */
 export interface SignedTransaction {
-  /** The signed transaction, base64 (what `sendTransaction` takes). */
+  /** The signed transaction, base64 (what `submitTransaction` takes). */
   readonly signedTxB64: string;
   /** The wallet's signature, base58: the transaction id. */
   readonly signature: string;
@@ -195,6 +195,9 @@ export function signExitTransaction(message: ExitMessageLike, signer: SignerInpu
  * with the signer's Ed25519 key and writes the signature into the signer's slot; no web3.js
  * deserialize/serialize. Output is byte-identical to {@link signUnsignedTx}. Prefer
  * {@link signExitTransaction}, which checks the transaction first.
+ *
+ * @deprecated Use {@link signExitTransaction} (it guards, then signs on this same fast path and
+ * returns `signedTxB64`). Kept as the official SDK's name so migration stays a package swap.
  */
 export function signUnsignedTxB64Fast(unsignedTxB64: string, signer: SignerInput): string {
   const key = createSigner(signer);
@@ -206,13 +209,21 @@ export function signUnsignedTxB64Fast(unsignedTxB64: string, signer: SignerInput
 /**
  * web3.js path without the guard (the official SDK's name): deserializes into a
  * `VersionedTransaction` and signs it.
+ *
+ * @deprecated Use {@link signExitTransaction} (it guards first; its result's `transaction` is
+ * the web3.js object when you need one). Kept as the official SDK's name.
  */
 export function signUnsignedTx(unsignedTxB64: string, signer: SignerInput): VersionedTransaction {
   const key = createSigner(signer);
   return signWithWeb3(decodeBase64Strict(unsignedTxB64), signer, key).tx;
 }
 
-/** Base64 of a (signed) `VersionedTransaction` (the official SDK's name). */
+/**
+ * Base64 of a (signed) `VersionedTransaction` (the official SDK's name).
+ *
+ * @deprecated {@link signExitTransaction} returns `signedTxB64` already. Kept as the official
+ * SDK's name.
+ */
 export function encodeSignedTx(tx: VersionedTransaction): string {
   return toB64(tx.serialize());
 }

@@ -328,6 +328,8 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
 
 /**
  * The official SDK's name for {@link submitTransaction} (its `fetch_impl` option is accepted too).
+ *
+ * @deprecated Use {@link submitTransaction} (same behaviour; the option is `fetch`).
  */
 export function sendTransactionB64To(
   target: SendTarget,
@@ -338,7 +340,11 @@ export function sendTransactionB64To(
   return submitTransaction(target, txB64, fetch_impl === undefined ? rest : { ...rest, fetch: fetch_impl });
 }
 
-/** Submits a signed web3.js `VersionedTransaction` (the official SDK's name). */
+/**
+ * Submits a signed web3.js `VersionedTransaction` (the official SDK's name).
+ *
+ * @deprecated Use {@link submitTransaction} with the `signedTxB64` of `signExitTransaction`.
+ */
 export function sendTransaction(
   target: SendTarget,
   tx: VersionedTransaction,
@@ -350,6 +356,9 @@ export function sendTransaction(
 /**
  * Signs on the fast path and submits (the official SDK's name). Unguarded: prefer
  * `signExitTransaction` followed by {@link submitTransaction}, which checks the transaction first.
+ *
+ * @deprecated Use `signExitTransaction` then {@link submitTransaction} (guarded). Kept as the
+ * official SDK's name.
  */
 export function signAndSendUnsignedTxB64(
   target: SendTarget,

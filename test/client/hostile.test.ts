@@ -3,7 +3,7 @@
  * reconnects end (with a typed error naming the limit or the server's code), never loop.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { CLIENT_DEFAULTS, StreamClient, type StreamClientOptions, type StreamConnection } from "../../src/client/index.js";
+import { STREAM_CLIENT_DEFAULTS, StreamClient, type StreamClientOptions, type StreamConnection } from "../../src/client/index.js";
 import { StreamError, StreamHandshakeError, StreamPayloadTooLargeError } from "../../src/errors.js";
 import { configure, exitSignal } from "../helpers/frames.js";
 import { ScriptedServer, waitFor, type HandshakeScript } from "../helpers/scripted-server.js";
@@ -56,7 +56,7 @@ const big = (bytes: number) => ({ type: "pong", server_time_ms: 1, padding: "x".
 
 describe("oversize frames", () => {
   it("the default maxPayload is 64 KiB: a 60 KiB frame passes, a 65 KiB one does not", async () => {
-    expect(CLIENT_DEFAULTS.maxPayload).toBe(65_536);
+    expect(STREAM_CLIENT_DEFAULTS.maxPayload).toBe(65_536);
     const server = await start();
     const connection = await client(server, { reconnect: false }).connect(configure());
     keep(connection);

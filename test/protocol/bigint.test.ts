@@ -10,7 +10,7 @@ import {
   readJson,
   stringifyClientMessage,
   writeJson,
-} from "../../src/index.js";
+} from "../../src/protocol/index.js";
 import { mayHoldBigInts, toNumbers } from "../../src/protocol/json.js";
 
 const W = "6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi";

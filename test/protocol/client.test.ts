@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { StreamValidationError } from "../../src/index.js";
 import {
-  StreamValidationError,
   parseClientMessage,
   stringifyClientMessage,
   type ClientMessage,
-} from "../../src/index.js";
+} from "../../src/protocol/index.js";
 
 const W1 = "6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi";
 const W2 = "Borqy3dEjw9az7Uj9nW69A9ZDansFGHWEggUx7tkv44f";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLowPriority, parseServerMessage, type ServerMessage } from "../../src/index.js";
+import { isLowPriority, parseServerMessage, type ServerMessage } from "../../src/protocol/index.js";
 
 const W = "6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi";
 const TX = "AQAAAA==";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseClientMessage, parseServerMessage, stringifyClientMessage } from "../../src/index.js";
+import { parseClientMessage, parseServerMessage, stringifyClientMessage } from "../../src/protocol/index.js";
 
 const lines = (name: string): string[] =>
   readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8")

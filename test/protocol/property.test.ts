@@ -2,15 +2,15 @@ import { readFileSync } from "node:fs";
 import bs58 from "bs58";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { StreamProtocolError } from "../../src/index.js";
 import {
-  StreamProtocolError,
   parseClientMessage,
   parseServerMessage,
   stringifyClientMessage,
   writeJson,
   type ClientMessage,
   type ParseResult,
-} from "../../src/index.js";
+} from "../../src/protocol/index.js";
 
 const lines = (name: string): string[] =>
   readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8")

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from "vitest";
+import { parseClientMessage } from "../../src/protocol/index.js";
 import {
-  parseClientMessage,
   parseServerMessage,
   stringifyClientMessage,
   type ClientMessage,

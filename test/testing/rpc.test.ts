@@ -2,7 +2,7 @@ import { createPrivateKey, sign as cryptoSign } from "node:crypto";
 import { Keypair, VersionedTransaction } from "@solana/web3.js";
 import bs58 from "bs58";
 import { afterEach, describe, expect, it } from "vitest";
-import { MockStreamServer, Prng, RPC_ERRORS, buildUnsignedTx } from "../../src/testing/index.js";
+import { MockStreamServer, MockPrng, RPC_ERRORS, buildUnsignedTx } from "../../src/testing/index.js";
 import { RawClient, closeAllRawClients, configureFrame, type Frame } from "./raw-client.js";
 
 const servers: MockStreamServer[] = [];
@@ -115,7 +115,7 @@ describe("mock JSON-RPC", () => {
     expect((await send(server.rpcUrl, other.serialize()))["error"]).toMatchObject({ code: RPC_ERRORS.signatureVerification });
 
     const unrelated = VersionedTransaction.deserialize(
-      Buffer.from(buildUnsignedTx(keypair.publicKey.toBase58(), "unrelated", new Prng(9)).b64, "base64"),
+      Buffer.from(buildUnsignedTx(keypair.publicKey.toBase58(), "unrelated", new MockPrng(9)).b64, "base64"),
     );
     unrelated.sign([keypair]);
     expect((await send(server.rpcUrl, unrelated.serialize()))["error"]).toMatchObject({ code: RPC_ERRORS.noMatchingSignal });

@@ -12,7 +12,7 @@ import {
   VersionedTransaction,
 } from "@solana/web3.js";
 import type { KnownMarketType } from "../../src/protocol/index.js";
-import { Prng, buildBuyTx, buildSellTx, mockAssociatedTokenAccount } from "../../src/testing/index.js";
+import { MockPrng, buildBuyTx, buildSellTx, mockAssociatedTokenAccount } from "../../src/testing/index.js";
 import {
   ASSOCIATED_TOKEN_PROGRAM_ID,
   DEX_PROGRAM_IDS,
@@ -85,7 +85,7 @@ export function benign(kind: "sell" | "buy", marketType: KnownMarketType, sendMo
     sendMode,
     tipLamports: TIP,
   };
-  return (kind === "sell" ? buildSellTx : buildBuyTx)(spec, new Prng(seed)).b64;
+  return (kind === "sell" ? buildSellTx : buildBuyTx)(spec, new MockPrng(seed)).b64;
 }
 
 /** The instructions of a base64 transaction (decompiled, no lookup tables). */
