@@ -3,6 +3,8 @@
  * examples) and a `run` function. Subcommands are registered in one table (`commands.ts`).
  */
 
+import type { StrategyConfig } from "../protocol/index.js";
+
 /** What a command gets from the process. Commands never touch `process.stdout` directly. */
 export interface CliIo {
   /** Writes text to standard output (a broken pipe is handled by the entry point). */
@@ -56,4 +58,39 @@ export function untilAborted(signal: AbortSignal): Promise<void> {
     if (signal.aborted) resolve();
     else signal.addEventListener("abort", () => resolve(), { once: true });
   });
+}
+
+/** The flags `tail` and `record` share: where to connect and which exit strategy to configure. */
+export const STREAM_FLAGS = {
+  "api-key": { type: "string" },
+  wallet: { type: "string", multiple: true },
+  endpoint: { type: "string" },
+  local: { type: "boolean" },
+  tp: { type: "string" },
+  sl: { type: "string" },
+  trailing: { type: "string" },
+  deadline: { type: "string" },
+} as const;
+
+/**
+ * The strategy of `--tp/--sl/--trailing` and the client-side `--deadline`. With none of them,
+ * `fallback` (a mock's default) or a usage error naming the flags (never wire fields).
+ */
+export function strategyFromFlags(
+  command: string,
+  values: { tp?: string | undefined; sl?: string | undefined; trailing?: string | undefined; deadline?: string | undefined },
+  fallback: StrategyConfig | undefined,
+): { strategy: StrategyConfig; deadlineSec: number } {
+  const tp = numberOption("tp", values.tp) ?? 0;
+  const sl = numberOption("sl", values.sl) ?? 0;
+  const trailing = numberOption("trailing", values.trailing) ?? 0;
+  const deadlineSec = numberOption("deadline", values.deadline) ?? 0;
+  if (tp === 0 && sl === 0 && trailing === 0 && deadlineSec === 0) {
+    if (fallback !== undefined) return { strategy: { ...fallback }, deadlineSec };
+    throw new CliError(`${command} needs at least one exit rule: --tp PCT, --sl PCT, --trailing PCT or --deadline SEC (e.g. --sl 10)`);
+  }
+  return {
+    strategy: { target_profit_pct: tp, stop_loss_pct: sl, ...(trailing > 0 ? { trailing_stop_pct: trailing } : {}) },
+    deadlineSec,
+  };
 }

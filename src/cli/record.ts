@@ -2,7 +2,7 @@
  * `lasersell-stream record` (a live session to a file) and `lasersell-stream mock --record`
  * (a synthetic recording from the mock's seeded market).
  */
-import type { Command } from "./command.js";
+import { numberOption, STREAM_FLAGS, strategyFromFlags, type Command } from "./command.js";
 import { parseArgs } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import WebSocket from "ws";
@@ -24,8 +24,9 @@ Options of record:
   --wallet PUBKEY       Wallet to record (repeatable, required)
   --endpoint URL        Stream endpoint (default wss://stream.lasersell.io/v1/ws)
   --local               Use ws://localhost:8082/v1/ws (where 'lasersell-stream mock' listens)
-  --tp PCT --sl PCT --trailing PCT
-                        The strategy configured for the session (default 0: off)
+  --tp PCT --sl PCT --trailing PCT --deadline SEC
+                        The strategy configured for the session (0 or absent: off;
+                        at least one is needed)
   --duration SEC        Stop after this long (default: until Ctrl-C)
   -h, --help            Show this help
 
@@ -34,12 +35,6 @@ Examples:
   LASERSELL_API_KEY=... lasersell-stream record --wallet <PUBKEY> --tp 20 --sl 10 --out live.ndjson.gz
 `;
 
-function num(name: string, value: string | undefined, fallback = 0): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got ${value}`);
-  return n;
-}
 
 /** Resolves on SIGINT/SIGTERM, after `durationSec` (when > 0), or when `signal` aborts. */
 function stopped(durationSec: number, signal?: AbortSignal): Promise<void> {
@@ -63,24 +58,14 @@ function stopped(durationSec: number, signal?: AbortSignal): Promise<void> {
 export async function runRecord(argv: string[], write: (line: string) => void, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      out: { type: "string" },
-      "api-key": { type: "string" },
-      wallet: { type: "string", multiple: true },
-      endpoint: { type: "string" },
-      local: { type: "boolean" },
-      tp: { type: "string" },
-      sl: { type: "string" },
-      trailing: { type: "string" },
-      duration: { type: "string" },
-    },
+    options: { ...STREAM_FLAGS, out: { type: "string" }, duration: { type: "string" } },
   });
   if (values.out === undefined) throw new Error("--out FILE is required");
   const apiKey = values["api-key"] ?? env["LASERSELL_API_KEY"];
   if (apiKey === undefined || apiKey.trim() === "") throw new Error("an API key is required: --api-key or LASERSELL_API_KEY");
   const wallets = values.wallet ?? [];
   if (wallets.length === 0) throw new Error("at least one --wallet is required");
-  const trailing = num("trailing", values.trailing);
+  const { strategy, deadlineSec } = strategyFromFlags("record", values, undefined);
   const client = new StreamClient(apiKey, {
     ints: "bigint",
     ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint }),
@@ -88,7 +73,8 @@ export async function runRecord(argv: string[], write: (line: string) => void, e
   });
   const connection = await client.connect({
     wallet_pubkeys: wallets,
-    strategy: { target_profit_pct: num("tp", values.tp), stop_loss_pct: num("sl", values.sl), ...(trailing > 0 ? { trailing_stop_pct: trailing } : {}) },
+    strategy,
+    ...(deadlineSec > 0 ? { deadline_timeout_sec: deadlineSec } : {}),
   });
   const recorder = recordSession(connection, values.out);
   write(`recording to ${values.out} (Ctrl-C stops)`);
@@ -98,7 +84,7 @@ export async function runRecord(argv: string[], write: (line: string) => void, e
       /* recorded by the tap */
     }
   })();
-  await stopped(num("duration", values.duration), signal);
+  await stopped(numberOption("duration", values.duration) ?? 0, signal);
   await connection.close();
   await drain;
   await recorder.stop();

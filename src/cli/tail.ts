@@ -8,11 +8,11 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import bs58 from "bs58";
 import { StreamClient } from "../client/index.js";
-import { writeJson, type StrategyConfig } from "../protocol/index.js";
+import { writeJson } from "../protocol/index.js";
 import { StreamSession, type StreamEvent } from "../session/index.js";
 import { inspectTransaction } from "../tx/inspect.js";
 import { isLoopbackHost } from "../util/net.js";
-import { CliError, numberOption, type CliIo, type Command } from "./command.js";
+import { CliError, numberOption, STREAM_FLAGS, strategyFromFlags, type CliIo, type Command } from "./command.js";
 import { clock, pct, pnlPercent, sol, tokens } from "./format.js";
 
 /** The API key `tail --local` sends when none is given (the mock accepts any non-empty key). */
@@ -166,25 +166,6 @@ function isLoopbackEndpoint(endpoint: string): boolean {
   }
 }
 
-/** The strategy the flags ask for; the `--local` default or a usage error naming the flags when none. */
-function strategyFromFlags(values: { tp?: string; sl?: string; trailing?: string; deadline?: string }, local: boolean): {
-  strategy: StrategyConfig;
-  deadlineSec: number;
-} {
-  const tp = numberOption("tp", values.tp) ?? 0;
-  const sl = numberOption("sl", values.sl) ?? 0;
-  const trailing = numberOption("trailing", values.trailing) ?? 0;
-  const deadlineSec = numberOption("deadline", values.deadline) ?? 0;
-  if (tp === 0 && sl === 0 && trailing === 0 && deadlineSec === 0) {
-    if (local) return { strategy: { ...LOCAL_DEFAULT_STRATEGY }, deadlineSec };
-    throw new CliError("tail needs at least one exit rule: --tp PCT, --sl PCT, --trailing PCT or --deadline SEC (e.g. --sl 10)");
-  }
-  return {
-    strategy: { target_profit_pct: tp, stop_loss_pct: sl, ...(trailing > 0 ? { trailing_stop_pct: trailing } : {}) },
-    deadlineSec,
-  };
-}
-
 /**
  * Runs `tail` until Ctrl-C, `--duration` or `signal`; resolves with the exit code. `out` receives
  * the lines (tests pass their own).
@@ -193,14 +174,7 @@ export async function runTail(argv: string[], env: NodeJS.ProcessEnv, out: Outpu
   const { values } = parseArgs({
     args: argv,
     options: {
-      "api-key": { type: "string" },
-      wallet: { type: "string", multiple: true },
-      endpoint: { type: "string" },
-      local: { type: "boolean" },
-      tp: { type: "string" },
-      sl: { type: "string" },
-      trailing: { type: "string" },
-      deadline: { type: "string" },
+      ...STREAM_FLAGS,
       only: { type: "string" },
       json: { type: "boolean" },
       duration: { type: "string" },
@@ -211,7 +185,7 @@ export async function runTail(argv: string[], env: NodeJS.ProcessEnv, out: Outpu
   const local = values.endpoint === undefined ? values.local === true : isLoopbackEndpoint(values.endpoint);
   const only = values.only ?? "all";
   if (only !== "exits" && only !== "positions" && only !== "all") throw new CliError(`--only must be exits, positions or all, got ${only}`);
-  const { strategy, deadlineSec } = strategyFromFlags(values, local);
+  const { strategy, deadlineSec } = strategyFromFlags("tail", values, local ? LOCAL_DEFAULT_STRATEGY : undefined);
   const duration = numberOption("duration", values.duration) ?? 0;
   const apiKey = values["api-key"] ?? env["LASERSELL_API_KEY"] ?? (local ? LOCAL_API_KEY : undefined);
   if (apiKey === undefined || apiKey.trim() === "") throw new CliError("an API key is required: --api-key or LASERSELL_API_KEY (or --local for the mock)");

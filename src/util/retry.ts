@@ -4,6 +4,7 @@
  * {@link delayForAttempt}. Names and defaults follow the official SDK's `retry` module; the loop
  * adds cancellation, an overall deadline and `Retry-After`.
  */
+import { sleep } from "./abort.js";
 import { StreamError, TimeoutError } from "../errors.js";
 
 /**
@@ -176,19 +177,6 @@ export async function retryAsync<T, E = unknown>(
     clearTimeout(deadlineTimer);
     o.signal?.removeEventListener("abort", onAbort);
   }
-}
-
-/** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /**

@@ -101,6 +101,12 @@ describe("lasersell-stream dispatcher", () => {
     expect(out.err()).toMatch(/--tp PCT, --sl PCT, --trailing PCT or --deadline SEC/);
     expect(out.err()).not.toMatch(/target_profit_pct/);
   });
+
+  it("record shares tail's flags: without an exit rule it names them, before connecting", async () => {
+    const out = io();
+    expect(await main(["record", "--out", "never-written.ndjson", "--api-key", "k", "--wallet", "W", "--endpoint", "wss://stream.example.invalid/v1/ws"], out)).toBe(1);
+    expect(out.err()).toMatch(/record needs at least one exit rule: --tp PCT, --sl PCT, --trailing PCT or --deadline SEC/);
+  });
 });
 
 describe("lasersell-stream tail against a mock", () => {
