@@ -5,7 +5,7 @@ import { z } from "zod";
 import { StreamProtocolError, StreamValidationError, formatIssues, type FieldIssue } from "../errors.js";
 import { fastAccepts } from "./fast.js";
 import type { IntMode } from "./ints.js";
-import { IntegerScan, MAX_INTEGER_DIGITS, readJsonLossless, scanIntegers, toNumbers, writeJson } from "./json.js";
+import { holdsUnsafeNumber, IntegerScan, MAX_INTEGER_DIGITS, readJsonLossless, scanIntegers, toNumbers, writeJson } from "./json.js";
 import {
   bigintServerSchemas,
   lenientClientSchemas,
@@ -147,19 +147,53 @@ interface Envelope {
 
 function readEnvelope(raw: unknown): Envelope | InvalidMessage {
   if (typeof raw !== "string") return invalid(String(raw), "frame is not text");
+  // `JSON.parse` first: only a parsed value holding a number of magnitude 2^53 or more can come
+  // from a long integer literal, so only then is the text scanned (and read losslessly when a
+  // literal beyond 2^53 - 1 is in it). A sparse stream's frame is cold on every arrival: the
+  // scan was a second pass over every character.
   let value: unknown;
-  const scan = scanIntegers(raw);
-  if (scan === IntegerScan.TooLong) {
-    return invalid(raw, `frame holds an integer literal longer than ${MAX_INTEGER_DIGITS} digits`, [
-      { path: "", message: `no field holds more than ${MAX_INTEGER_DIGITS} digits` },
-    ]);
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return readScanned(raw);
   }
+  let lossless = false;
+  if (holdsUnsafeNumber(value)) {
+    const scan = scanIntegers(raw);
+    if (scan === IntegerScan.TooLong) return tooLong(raw);
+    if (scan === IntegerScan.Long) {
+      lossless = true;
+      try {
+        value = readJsonLossless(raw);
+      } catch (err) {
+        return invalid(raw, `frame is not valid JSON: ${(err as Error).message}`, [], undefined, err);
+      }
+    }
+  }
+  return envelope(raw, value, lossless);
+}
+
+/** A frame `JSON.parse` refused: the scan decides which error it gets (a too-long literal first). */
+function readScanned(raw: string): Envelope | InvalidMessage {
+  const scan = scanIntegers(raw);
+  if (scan === IntegerScan.TooLong) return tooLong(raw);
   const lossless = scan === IntegerScan.Long;
+  let value: unknown;
   try {
     value = lossless ? readJsonLossless(raw) : JSON.parse(raw);
   } catch (err) {
     return invalid(raw, `frame is not valid JSON: ${(err as Error).message}`, [], undefined, err);
   }
+  return envelope(raw, value, lossless);
+}
+
+function tooLong(raw: string): InvalidMessage {
+  return invalid(raw, `frame holds an integer literal longer than ${MAX_INTEGER_DIGITS} digits`, [
+    { path: "", message: `no field holds more than ${MAX_INTEGER_DIGITS} digits` },
+  ]);
+}
+
+function envelope(raw: string, value: unknown, lossless: boolean): Envelope | InvalidMessage {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return invalid(raw, "frame is not a JSON object", [{ path: "", message: "expected an object" }]);
   }

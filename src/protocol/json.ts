@@ -77,6 +77,41 @@ export function scanIntegers(text: string): IntegerScan {
   return found;
 }
 
+/** 2^53: the first magnitude at which `JSON.parse` may have rounded an integer literal. */
+const TWO_POW_53 = 2 ** 53;
+
+/**
+ * True when a value `JSON.parse` returned holds a number of magnitude 2^53 or more (or a
+ * non-finite one), at any depth. Only such a value can come from an integer literal that
+ * {@link scanIntegers} would flag: a literal of 16 digits beyond 2^53 - 1, or of 17 digits and
+ * more, parses to at least 2^53. So a parsed frame without one needs no scan of its text: the
+ * common frame pays a walk of its values instead of a pass over every character. Iterative, so a
+ * deeply nested frame cannot overflow the stack.
+ */
+export function holdsUnsafeNumber(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return typeof value === "number" && !(Math.abs(value) < TWO_POW_53);
+  const stack: object[] = [value];
+  for (let o = stack.pop(); o !== undefined; o = stack.pop()) {
+    if (Array.isArray(o)) {
+      for (const v of o as unknown[]) {
+        if (typeof v === "number") {
+          if (!(Math.abs(v) < TWO_POW_53)) return true;
+        } else if (typeof v === "object" && v !== null) stack.push(v);
+      }
+      continue;
+    }
+    const obj = o as Record<string, unknown>;
+    for (const k in obj) {
+      // An own `__proto__` key (legal JSON) is shadowed by the accessor: read its own value.
+      const v = k === "__proto__" ? Object.getOwnPropertyDescriptor(obj, k)?.value : obj[k];
+      if (typeof v === "number") {
+        if (!(Math.abs(v) < TWO_POW_53)) return true;
+      } else if (typeof v === "object" && v !== null) stack.push(v as object);
+    }
+  }
+  return false;
+}
+
 /** True when the text may hold an integer literal too long for a `number` (see {@link scanIntegers}). */
 export function mayHoldBigInts(text: string): boolean {
   return scanIntegers(text) !== IntegerScan.Short;

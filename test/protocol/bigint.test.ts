@@ -11,7 +11,7 @@ import {
   stringifyClientMessage,
   writeJson,
 } from "../../src/protocol/index.js";
-import { mayHoldBigInts, toNumbers } from "../../src/protocol/json.js";
+import { holdsUnsafeNumber, mayHoldBigInts, toNumbers } from "../../src/protocol/json.js";
 
 const W = "6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi";
 const WSOL = "So11111111111111111111111111111111111111112";
@@ -256,6 +256,43 @@ describe("the long-integer scan", () => {
     [`{"a":"${"1".repeat(40)}","b":12345678901234567}`, true],
   ])("%s -> %s", (text, expected) => {
     expect(mayHoldBigInts(text)).toBe(expected);
+  });
+
+  // The decoder scans a frame's text only when the value JSON.parse made holds such a number.
+  it.each([
+    ['{"a":9007199254740992}', true],
+    ['{"a":-9007199254740993}', true],
+    ['{"a":[1,{"b":[12345678901234567]}]}', true],
+    ['{"__proto__":12345678901234567890}', true],
+    ["9007199254740992", true],
+    ["1e400", true],
+    ['{"a":9007199254740991,"b":-9007199254740991,"c":[1.5,"12345678901234567890"],"d":{}}', false],
+    ['"x"', false],
+  ])("holdsUnsafeNumber(JSON.parse(%s)) -> %s", (text, expected) => {
+    expect(holdsUnsafeNumber(JSON.parse(text))).toBe(expected);
+  });
+
+  it("every literal the scan flags parses to a number holdsUnsafeNumber sees (so skipping the scan loses nothing)", () => {
+    const literal = fc.oneof(
+      fc.bigInt({ min: 9_007_199_254_740_992n, max: 10n ** 20n - 1n }).map(String),
+      fc.bigInt({ min: 9_007_199_254_740_992n, max: 10n ** 20n - 1n }).map((n) => `-${n}`),
+      fc.bigInt({ min: 10n ** 20n, max: 10n ** 30n }).map(String),
+    );
+    fc.assert(
+      fc.property(literal, fc.constantFrom("A", "[1,A]", '{"x":{"y":[A]}}', '{"__proto__":A}'), (lit, shape) => {
+        const text = shape.replace("A", lit);
+        expect(mayHoldBigInts(text)).toBe(true);
+        expect(holdsUnsafeNumber(JSON.parse(text))).toBe(true);
+      }),
+    );
+  });
+
+  it("a deeply nested frame is walked without overflowing the stack, and still decoded", () => {
+    const deep = `{"type":"pong","server_time_ms":1,"x":${"[".repeat(200_000)}12345678901234567890${"]".repeat(200_000)}}`;
+    expect(holdsUnsafeNumber(JSON.parse(deep))).toBe(true);
+    const safe = deep.replace("12345678901234567890", "7");
+    expect(holdsUnsafeNumber(JSON.parse(safe))).toBe(false);
+    expect(parseServerMessage(safe)).toMatchObject({ kind: "message", message: { server_time_ms: 1 } });
   });
 
   it("a frame carrying the wSOL mint in its market context stays on the fast path and parses exactly", () => {
