@@ -37,7 +37,7 @@ export interface RecordedPosition {
   liveExits: Array<{ t: number; reason: string }>;
   /**
    * The quoted price has too few digits for a mid-price PnL (entry price below
-   * {@link MIN_PRICE_UNITS} units): mid-price points fall back to the proceeds basis.
+   * `MIN_PRICE_UNITS` units): mid-price points fall back to the proceeds basis.
    */
   coarsePrice: boolean;
   points: PathPoint[];

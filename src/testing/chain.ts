@@ -19,7 +19,7 @@ import { RpcFailure, RPC_ERRORS } from "./rpc.js";
  */
 export const SLIPPAGE_EXCEEDED_ERROR = { InstructionError: [2, { Custom: 6001 }] } as const;
 
-/** What happens to one submission (see {@link MockChain}). */
+/** What happens to one submission (`dropNextSubmissions`, `delayNextSubmissions`, `failNextSubmissions` of the mock server). */
 export type SubmissionFault =
   | { readonly kind: "drop" }
   | { readonly kind: "delay"; readonly ms: number }
