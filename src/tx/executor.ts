@@ -242,7 +242,7 @@ function checkOptions(o: ExecuteExitsOptions): void {
  * import { StreamClient, StreamSession } from "lasersell-stream";
  * import { executeExits, sendTargetHeliusSender } from "lasersell-stream/tx";
  *
- * export async function run(apiKey: string, keypair: Keypair, rpcUrl: string): Promise<void> {
+ * export async function run(apiKey: string, keypair: Keypair, rpcUrl: string, log: (line: string) => void): Promise<void> {
  *   const session = await StreamSession.connect(new StreamClient(apiKey), {
  *     wallet_pubkeys: [keypair.publicKey.toBase58()],
  *     strategy: { target_profit_pct: 20, stop_loss_pct: 10 },
@@ -253,8 +253,8 @@ function checkOptions(o: ExecuteExitsOptions): void {
  *     rpc: rpcUrl,
  *     journal: "./exits.journal",
  *   });
- *   exits.on("confirmed", (e) => console.log(`sold ${e.positionId} in ${e.latencyMs} ms`));
- *   exits.on("gave_up", (e) => console.log(`could not sell ${e.positionId}: ${e.why}`));
+ *   exits.on("confirmed", (e) => log(`sold ${e.positionId} in ${e.latencyMs} ms`));
+ *   exits.on("gave_up", (e) => log(`could not sell ${e.positionId}: ${e.why}`));
  * }
  * ```
  */
