@@ -152,7 +152,7 @@ export const mockCommand: Command = {
       if (!(durationSec > 0)) throw new CliError(`--duration must be a number of seconds > 0, got ${values.duration}`);
       const seed = values.seed === undefined ? undefined : intOption("seed", values.seed, 0);
       await recordSynthetic(
-        { out: values.record, durationSec, seed, tier: tier as 0 | 1 | 2, pnlFlushMs: intOption("pnl-flush-ms", values["pnl-flush-ms"], 100, 1) },
+        { out: values.record, durationSec, seed, tier: tier as 0 | 1 | 2, pnlFlushMs: intOption("pnl-flush-ms", values["pnl-flush-ms"], 100, 1), signal: io.signal },
         write,
       );
       return 0;

@@ -36,26 +36,22 @@ Examples:
 `;
 
 
-/** Resolves on SIGINT/SIGTERM, after `durationSec` (when > 0), or when `signal` aborts. */
-function stopped(durationSec: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `durationSec` (when > 0) or when `signal` aborts (Ctrl-C, SIGTERM, closed output). */
+function stopped(durationSec: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       clearTimeout(timer);
-      process.off("SIGINT", done);
-      process.off("SIGTERM", done);
-      signal?.removeEventListener("abort", done);
+      signal.removeEventListener("abort", done);
       resolve();
     };
     const timer = durationSec > 0 ? setTimeout(done, durationSec * 1000) : undefined;
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
-    if (signal?.aborted === true) done();
-    signal?.addEventListener("abort", done, { once: true });
+    if (signal.aborted) done();
+    else signal.addEventListener("abort", done, { once: true });
   });
 }
 
 /** `lasersell-stream record`: resolves with the exit code. */
-export async function runRecord(argv: string[], write: (line: string) => void, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<number> {
+export async function runRecord(argv: string[], write: (line: string) => void, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: { ...STREAM_FLAGS, out: { type: "string" }, duration: { type: "string" } },
@@ -97,6 +93,8 @@ export async function runRecord(argv: string[], write: (line: string) => void, e
 export interface SyntheticOptions {
   out: string;
   durationSec: number;
+  /** Stops early (the CLI's Ctrl-C). */
+  signal?: AbortSignal | undefined;
   seed?: number | undefined;
   tier?: 0 | 1 | 2;
   pnlFlushMs?: number;
@@ -154,7 +152,7 @@ export async function recordSynthetic(options: SyntheticOptions, write: (line: s
         /* a refused settlement stays in the recording as an unsettled exit */
       });
     });
-    await stopped(options.durationSec);
+    await stopped(options.durationSec, options.signal ?? new AbortController().signal);
   } finally {
     ws.terminate();
     await server.close();
