@@ -3,6 +3,13 @@
  * {@link StreamError} with a stable {@link StreamError.code}; subclasses exist only where callers
  * branch on them.
  *
+ * One constructor shape: `new StreamError(code, message, { cause })` for the base, and
+ * `new XError(message, details, { cause })` for every subclass, whose `details` object holds the
+ * fields the class adds (its discriminator too: `rule`, `kind`, `outcome`, `status`, ...) and
+ * becomes its read-only properties. Classes without details take `(message, { cause })`. The one
+ * exception is the official SDK's public `new TimeoutError(timeoutMs, message?)`, kept for
+ * compatibility.
+ *
  * No error message, property or cause ever contains the API key.
  */
 
@@ -84,8 +91,9 @@ export class StreamValidationError extends StreamError {
   readonly field: string;
   readonly issues: readonly FieldIssue[];
 
-  constructor(message: string, issues: readonly FieldIssue[]) {
-    super("validation", message);
+  constructor(message: string, details: { issues: readonly FieldIssue[] }, options?: StreamErrorOptions) {
+    super("validation", message, options);
+    const issues = details.issues;
     this.issues = issues;
     this.field = issues[0]?.path ?? "";
   }
@@ -138,9 +146,9 @@ export class TransactionGuardError extends StreamError {
   /** The guard rule that failed. */
   readonly rule: TransactionGuardRule;
 
-  constructor(rule: TransactionGuardRule, message: string, options?: StreamErrorOptions) {
+  constructor(message: string, details: { rule: TransactionGuardRule }, options?: StreamErrorOptions) {
     super("transaction_guard", message, options);
-    this.rule = rule;
+    this.rule = details.rule;
   }
 }
 
@@ -168,9 +176,9 @@ export class SubmitError extends StreamError {
   readonly attempts: number;
 
   constructor(
-    code: "rpc" | "connection" | "timeout" | "aborted",
     message: string,
     details: {
+      code: "rpc" | "connection" | "timeout" | "aborted";
       target: string;
       endpoint: string;
       attempts: number;
@@ -181,7 +189,7 @@ export class SubmitError extends StreamError {
     },
     options?: StreamErrorOptions,
   ) {
-    super(code, message, options);
+    super(details.code, message, options);
     this.target = details.target;
     this.endpoint = details.endpoint;
     this.attempts = details.attempts;
@@ -244,11 +252,11 @@ export class TransactionConfirmationError extends StreamError {
   readonly lastValidBlockHeight: number | undefined;
 
   constructor(
-    outcome: ConfirmationFailure,
     message: string,
-    details: { signature: string; programError?: unknown; slot?: number; blockHeight?: number; lastValidBlockHeight?: number },
+    details: { outcome: ConfirmationFailure; signature: string; programError?: unknown; slot?: number; blockHeight?: number; lastValidBlockHeight?: number },
     options?: StreamErrorOptions,
   ) {
+    const outcome = details.outcome;
     const code: StreamErrorCode =
       outcome === "failed" ? "transaction_failed" : outcome === "expired" ? "transaction_expired" : outcome;
     super(code, message, options);
@@ -269,9 +277,9 @@ export class ExitJournalError extends StreamError {
   /** The journal's path. */
   readonly path: string;
 
-  constructor(message: string, path: string, options?: StreamErrorOptions) {
+  constructor(message: string, details: { path: string }, options?: StreamErrorOptions) {
     super("journal", message, options);
-    this.path = path;
+    this.path = details.path;
   }
 }
 
@@ -285,9 +293,9 @@ export class StreamAuthError extends StreamError {
   /** The HTTP status of the refused upgrade. */
   readonly status: number;
 
-  constructor(status: number, message: string, options?: StreamErrorOptions) {
+  constructor(message: string, details: { status: number }, options?: StreamErrorOptions) {
     super("auth", message, options);
-    this.status = status;
+    this.status = details.status;
   }
 }
 
@@ -329,9 +337,9 @@ export class StreamPayloadTooLargeError extends StreamError {
   /** The `maxPayload` that was exceeded, in bytes. */
   readonly limit: number;
 
-  constructor(limit: number, message: string, options?: StreamErrorOptions) {
+  constructor(message: string, details: { limit: number }, options?: StreamErrorOptions) {
     super("payload_too_large", message, options);
-    this.limit = limit;
+    this.limit = details.limit;
   }
 }
 
@@ -340,9 +348,9 @@ export class StreamTimeoutError extends StreamError {
   /** The limit that was exceeded, in milliseconds. */
   readonly timeoutMs: number;
 
-  constructor(message: string, timeoutMs: number, options?: StreamErrorOptions) {
+  constructor(message: string, details: { timeoutMs: number }, options?: StreamErrorOptions) {
     super("timeout", message, options);
-    this.timeoutMs = timeoutMs;
+    this.timeoutMs = details.timeoutMs;
   }
 }
 
@@ -359,7 +367,7 @@ export class StreamClosedError extends StreamError {
  */
 export class TimeoutError extends StreamTimeoutError {
   constructor(timeoutMs: number, message = "operation timed out", options?: StreamErrorOptions) {
-    super(message, timeoutMs, options);
+    super(message, { timeoutMs }, options);
   }
 
   /** The limit in milliseconds (the official SDK's field name for {@link StreamTimeoutError.timeoutMs}). */
@@ -380,8 +388,10 @@ export class TimeoutError extends StreamTimeoutError {
  */
 export type ExitApiErrorKind = "transport" | "http_status" | "envelope_status" | "parse" | "timeout" | "aborted";
 
-/** What an {@link ExitApiError} carries besides its kind and message. Never the API key. */
+/** What an {@link ExitApiError} carries besides its message. Never the API key. */
 export interface ExitApiErrorDetails {
+  /** How the call failed. */
+  kind: ExitApiErrorKind;
   /** HTTP status, when the server answered. */
   status?: number;
   /** The server's error text: `error`, `message` or `reason` of a JSON body, else the body's start (at most 220 characters). */
@@ -420,9 +430,9 @@ export class ExitApiError extends StreamError {
   /** Attempts made, when known (set by `ExitApiClient`). */
   readonly attempts: number | undefined;
 
-  constructor(kind: ExitApiErrorKind, message: string, details: ExitApiErrorDetails = {}, options?: StreamErrorOptions) {
+  constructor(message: string, details: ExitApiErrorDetails, options?: StreamErrorOptions) {
     super((new.target as unknown as { streamCode: StreamErrorCode }).streamCode, message, options);
-    this.kind = kind;
+    this.kind = details.kind;
     this.status = details.status;
     this.body = details.body;
     this.serverCode = details.serverCode;
@@ -434,22 +444,22 @@ export class ExitApiError extends StreamError {
   /** The official SDK's factory: no HTTP answer. */
   static transport(cause: unknown): ExitApiError {
     const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    return new ExitApiError("transport", `request failed: ${text}`, {}, { cause });
+    return new ExitApiError(`request failed: ${text}`, { kind: "transport" }, { cause });
   }
 
   /** The official SDK's factory: a non-2xx answer. */
   static httpStatus(status: number, body: string): ExitApiError {
-    return new ExitApiError("http_status", `http status ${status}: ${body}`, { status, body });
+    return new ExitApiError(`http status ${status}: ${body}`, { kind: "http_status", status, body });
   }
 
   /** The official SDK's factory: a 2xx answer whose envelope `status` is not `ok`. */
   static envelopeStatus(status: string, detail: string): ExitApiError {
-    return new ExitApiError("envelope_status", `exit-api status ${status}: ${detail}`, { serverCode: status, detail });
+    return new ExitApiError(`exit-api status ${status}: ${detail}`, { kind: "envelope_status", serverCode: status, detail });
   }
 
   /** The official SDK's factory: an unreadable 2xx answer. */
   static parse(message: string, cause?: unknown): ExitApiError {
-    return new ExitApiError("parse", `failed to parse response: ${message}`, {}, cause === undefined ? undefined : { cause });
+    return new ExitApiError(`failed to parse response: ${message}`, { kind: "parse" }, cause === undefined ? undefined : { cause });
   }
 
   /**
@@ -472,8 +482,8 @@ export class StreamRegistrationError extends ExitApiError {
   /** The wallet whose registration failed. */
   readonly walletPubkey: string;
 
-  constructor(kind: ExitApiErrorKind, message: string, details: ExitApiErrorDetails & { walletPubkey: string }, options?: StreamErrorOptions) {
-    super(kind, message, details, options);
+  constructor(message: string, details: ExitApiErrorDetails & { walletPubkey: string }, options?: StreamErrorOptions) {
+    super(message, details, options);
     this.walletPubkey = details.walletPubkey;
   }
 

@@ -37,9 +37,9 @@ export const STREAM_CLIENT_DEFAULTS = Object.freeze({
 function nonNegative(value: number | undefined, fallback: number, path: string, allowInfinity = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (!allowInfinity && !Number.isFinite(value))) {
-    throw new StreamValidationError(`option ${path} must be a non-negative number`, [
+    throw new StreamValidationError(`option ${path} must be a non-negative number`, { issues: [
       { path, message: "must be a non-negative number" },
-    ]);
+    ] });
   }
   return value;
 }

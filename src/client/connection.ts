@@ -337,7 +337,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       this.#phase = HANDSHAKE;
       const timer = setTimeout(() => {
         this.#failHandshake(
-          new StreamTimeoutError(`no hello_ok within ${this.#p.handshakeTimeoutMs} ms`, this.#p.handshakeTimeoutMs),
+          new StreamTimeoutError(`no hello_ok within ${this.#p.handshakeTimeoutMs} ms`, { timeoutMs: this.#p.handshakeTimeoutMs }),
         );
       }, this.#p.handshakeTimeoutMs);
       // The socket keeps the process alive while the handshake runs; the timer must not.
@@ -369,7 +369,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     response.resume();
     const error =
       status === 401 || status === 403
-        ? new StreamAuthError(status, `the server refused the API key (HTTP ${status}); not retried`)
+        ? new StreamAuthError(`the server refused the API key (HTTP ${status}); not retried`, { status })
         : new StreamError("connection", `the server refused the WebSocket upgrade with HTTP ${status}`);
     this.#failHandshake(error);
   };
@@ -536,10 +536,9 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     const limit = this.#p.maxPayload;
     const fatal = classifyDisconnect({ kind: "oversize", count: this.#oversize }) === "fatal";
     return new StreamPayloadTooLargeError(
-      limit,
       fatal
         ? `frame ${this.#oversize} above maxPayload (${limit} bytes): the connection is closed; raise the maxPayload option if the server's frames are legitimately this large`
-        : `a frame above maxPayload (${limit} bytes) arrived and was dropped with its socket; reconnecting (a second one closes the connection)`,
+        : `a frame above maxPayload (${limit} bytes) arrived and was dropped with its socket; reconnecting (a second one closes the connection)`, { limit }
     );
   }
 
@@ -575,7 +574,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       }
     }
     const willReconnect = policy !== false && end === undefined;
-    if (report !== undefined) this.emit("error", report);
+    if (report !== undefined) this.emit("stream_error", report);
     this.emit("disconnected", { code, reason, willReconnect });
     if (willReconnect) {
       this.#setStatus("reconnecting");
@@ -611,7 +610,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       this.#end(streamError);
       return;
     }
-    this.emit("error", streamError);
+    this.emit("stream_error", streamError);
     if (policy === false) this.#end(undefined);
     else if (this.#attempt >= policy.maxAttempts) this.#end(this.#exhausted());
     else this.#scheduleReconnect();
@@ -643,7 +642,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     const discarded = this.#outbound.clear();
     if (discarded > 0) this.#debug(`${discarded} queued message(s) discarded: the connection is closed`);
     this.#setStatus("closed");
-    if (error !== undefined) this.emit("error", error);
+    if (error !== undefined) this.emit("stream_error", error);
     this.#mail.end();
     this.#subscriber?.end();
   }

@@ -3,7 +3,7 @@
  */
 import { StreamValidationError } from "../errors.js";
 import { checkApiKey } from "../util/api-key.js";
-import { isLoopbackHost } from "../util/net.js";
+import { isLoopbackHost, refusesCleartext } from "../util/net.js";
 
 export { checkApiKey, isLoopbackHost };
 
@@ -18,24 +18,23 @@ export function checkEndpoint(endpoint: string, allowInsecure: boolean): string 
   try {
     url = new URL(trimmed);
   } catch {
-    throw new StreamValidationError(`endpoint is not a valid URL: ${JSON.stringify(trimmed)}`, [
+    throw new StreamValidationError(`endpoint is not a valid URL: ${JSON.stringify(trimmed)}`, { issues: [
       { path: "endpoint", message: "expected a ws:// or wss:// URL" },
-    ]);
+    ] });
   }
   if (url.protocol !== "ws:" && url.protocol !== "wss:") {
-    throw new StreamValidationError(`endpoint must use ws:// or wss://, got ${url.protocol}`, [
+    throw new StreamValidationError(`endpoint must use ws:// or wss://, got ${url.protocol}`, { issues: [
       { path: "endpoint", message: "expected a ws:// or wss:// URL" },
-    ]);
+    ] });
   }
   if (url.username !== "" || url.password !== "") {
-    throw new StreamValidationError("endpoint must not carry credentials; the API key is sent in a header", [
+    throw new StreamValidationError("endpoint must not carry credentials; the API key is sent in a header", { issues: [
       { path: "endpoint", message: "credentials in URL" },
-    ]);
+    ] });
   }
-  if (url.protocol === "ws:" && !allowInsecure && !isLoopbackHost(url.hostname)) {
+  if (refusesCleartext(url, allowInsecure)) {
     throw new StreamValidationError(
-      `refusing unencrypted ws:// to ${url.hostname}: the API key would travel in clear text; use wss:// or set allowInsecure`,
-      [{ path: "endpoint", message: "ws:// to a non-loopback host" }],
+      `refusing unencrypted ws:// to ${url.hostname}: the API key would travel in clear text; use wss:// or set allowInsecure`, { issues: [{ path: "endpoint", message: "ws:// to a non-loopback host" }] }
     );
   }
   return trimmed;

@@ -2,22 +2,13 @@
  * The client layer: `StreamClient` and `StreamConnection` (socket, handshake, heartbeat,
  * reconnect with state replay, outbound queue, priority inbox).
  */
-export * from "./types.js";
+// The layer's public names only (the main entry's client section); internals such as the
+// backoff function, the close-code table or the loopback rule are imported from their modules.
 export { StreamClient, STREAM_CLIENT_DEFAULTS } from "./client.js";
 export { StreamConnection } from "./connection.js";
 export { StreamConnectionLanes } from "./lanes.js";
-export { computeBackoffDelay, reconnectRetryPolicy, type BackoffPolicy } from "./backoff.js";
-export {
-  classifyClose,
-  classifyDisconnect,
-  classifyRefusal,
-  FATAL_CLOSE_CODES,
-  FATAL_REFUSALS,
-  TRANSIENT_REFUSALS,
-  type DisconnectCause,
-  type DisconnectVerdict,
-} from "./policy.js";
-export { isLoopbackHost } from "./endpoint.js";
+export type * from "./types.js";
+export { STREAM_ENDPOINT, LOCAL_STREAM_ENDPOINT } from "./types.js";
 export {
   StrategyConfigBuilder,
   singleWalletStreamConfigure,

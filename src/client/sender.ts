@@ -40,8 +40,7 @@ export function selectPosition(selector: PositionSelector): Selected {
     if (account !== undefined && id === undefined && typeof account === "string") return { token_account: account };
   }
   throw new StreamValidationError(
-    "position selector must be a token account string, a position id, or an object with exactly one of position_id / token_account",
-    [{ path: "selector", message: "expected exactly one of position_id or token_account" }],
+    "position selector must be a token account string, a position id, or an object with exactly one of position_id / token_account", { issues: [{ path: "selector", message: "expected exactly one of position_id or token_account" }] }
   );
 }
 

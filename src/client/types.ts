@@ -186,7 +186,8 @@ export interface StreamConnectionEvents<M extends IntMode = "number"> {
   disconnected: [info: { code: number; reason: string; willReconnect: boolean }];
   reconnecting: [info: { attempt: number; delayMs: number }];
   reconnected: [info: { attempt: number; hello: HelloOk<M> }];
-  error: [error: StreamError];
+  /** A failure of the connection (a dropped link, a refused reconnect, a frame that could not be read): the stream goes on unless `status` says closed. Named as on the session. */
+  stream_error: [error: StreamError];
   unknown_message: [message: UnknownServerMessage];
   invalid_message: [error: StreamProtocolError];
   precision_warning: [info: { type: string; paths: string[] }];

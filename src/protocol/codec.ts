@@ -331,19 +331,19 @@ export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
  */
 export function stringifyClientMessage(message: ClientMessage): string {
   if (message === null || typeof message !== "object" || Array.isArray(message)) {
-    throw new StreamValidationError("client message must be an object", [{ path: "", message: "expected an object" }]);
+    throw new StreamValidationError("client message must be an object", { issues: [{ path: "", message: "expected an object" }] });
   }
   const type = (message as { type?: unknown }).type;
   const schema = typeof type === "string" ? clientStrict(type) : undefined;
   if (schema === undefined) {
-    throw new StreamValidationError(`unknown client message type: ${String(type)}`, [
+    throw new StreamValidationError(`unknown client message type: ${String(type)}`, { issues: [
       { path: "type", message: `expected one of ${CLIENT_MESSAGE_TYPES.join(", ")}` },
-    ]);
+    ] });
   }
   const result = schema.safeParse(message);
   if (!result.success) {
     const issues = toIssues(result.error);
-    throw new StreamValidationError(`invalid ${type} message: ${formatIssues(issues)}`, issues);
+    throw new StreamValidationError(`invalid ${type} message: ${formatIssues(issues)}`, { issues });
   }
   return writeJson(result.data);
 }

@@ -72,7 +72,7 @@ const positive = (v: unknown): boolean => typeof v === "number" && Number.isFini
 export function validateStrategy(strategy: StrategyConfig, deadlineSec?: number): void {
   const issues: FieldIssue[] = [];
   if (strategy === null || typeof strategy !== "object") {
-    throw new StreamValidationError("strategy must be an object", [{ path: "strategy", message: "expected an object" }]);
+    throw new StreamValidationError("strategy must be an object", { issues: [{ path: "strategy", message: "expected an object" }] });
   }
   unknownKeys(issues, "strategy", strategy, STRATEGY_KEYS);
   const levels = strategy.take_profit_levels;
@@ -116,5 +116,5 @@ export function validateStrategy(strategy: StrategyConfig, deadlineSec?: number)
         "at least one of strategy.target_profit_pct, strategy.stop_loss_pct, strategy.trailing_stop_pct, or deadline_timeout_sec must be > 0",
     });
   }
-  if (issues.length > 0) throw new StreamValidationError(`invalid strategy: ${formatIssues(issues)}`, issues);
+  if (issues.length > 0) throw new StreamValidationError(`invalid strategy: ${formatIssues(issues)}`, { issues });
 }

@@ -179,7 +179,7 @@ export interface ExitApiClientConfig {
   /** Longest `Retry-After` waited out. @defaultValue 10_000 (`MAX_RETRY_AFTER_MS`) */
   maxRetryAfterMs?: number;
   /** Allow `http://` to a host that is not loopback. @defaultValue false */
-  allowInsecureHttp?: boolean;
+  allowInsecure?: boolean;
   /** @defaultValue `globalThis.fetch` */
   fetch?: RestFetch;
 }
@@ -303,7 +303,7 @@ function validate<S extends z.ZodType>(schema: S, value: unknown, what: string):
   const r = schema.safeParse(value !== null && typeof value === "object" && !Array.isArray(value) ? dropUndefined(value) : value);
   if (r.success) return r.data;
   const issues = toIssues(r.error);
-  throw new StreamValidationError(`${what}: ${formatIssues(issues)}`, issues);
+  throw new StreamValidationError(`${what}: ${formatIssues(issues)}`, { issues });
 }
 
 function answer<S extends z.ZodType>(schema: S, text: string, what: string): z.output<S> {
@@ -389,7 +389,7 @@ export class ExitApiClient {
   readonly #policy: RetryPolicy;
   readonly #maxRetryAfterMs: number;
   readonly #fetch: RestFetch | undefined;
-  readonly #allowInsecureHttp: boolean;
+  readonly #allowInsecure: boolean;
   #local = false;
   #baseUrl: string | undefined;
   #transport: RestTransport | undefined;
@@ -413,7 +413,7 @@ export class ExitApiClient {
           });
     const positive = (v: number | undefined, d: number, path: string): number => {
       if (v === undefined) return d;
-      if (!Number.isFinite(v) || v <= 0) throw new StreamValidationError(`${path}: must be a positive number`, [{ path, message: "must be a positive number" }]);
+      if (!Number.isFinite(v) || v <= 0) throw new StreamValidationError(`${path}: must be a positive number`, { issues: [{ path, message: "must be a positive number" }] });
       return v;
     };
     this.#apiKey = config.apiKey;
@@ -421,7 +421,7 @@ export class ExitApiClient {
     this.#maxRetryAfterMs = positive(config.maxRetryAfterMs, MAX_RETRY_AFTER_MS, "maxRetryAfterMs");
     this.#policy = { ...(config.retry ?? DEFAULT_RETRY_POLICY) };
     this.#fetch = config.fetch;
-    this.#allowInsecureHttp = config.allowInsecureHttp === true;
+    this.#allowInsecure = config.allowInsecure === true;
     this.#local = config.local === true;
     if (config.baseUrl !== undefined) this.withBaseUrl(config.baseUrl);
     // Checks the key (and the base) now, not at the first call.
@@ -454,7 +454,7 @@ export class ExitApiClient {
 
   /** Overrides the base URL (trimmed, trailing slashes dropped, checked). Mutates and returns this client. */
   withBaseUrl(baseUrl: string): this {
-    this.#baseUrl = resolveBaseUrl({ baseUrl, allowInsecureHttp: this.#allowInsecureHttp });
+    this.#baseUrl = resolveBaseUrl({ baseUrl, allowInsecure: this.#allowInsecure });
     this.#transport = undefined;
     return this;
   }
@@ -492,7 +492,7 @@ export class ExitApiClient {
   ): Promise<BuildTxResponse> {
     const o: PartialSellOptions = typeof optionsOrBps === "number" ? dropUndefined({ slippageBps: optionsOrBps, output }) : optionsOrBps;
     const bad = (path: string, message: string): never => {
-      throw new StreamValidationError(`${path}: ${message}`, [{ path, message }]);
+      throw new StreamValidationError(`${path}: ${message}`, { issues: [{ path, message }] });
     };
     if (handle === null || typeof handle !== "object") bad("handle", "expected a position handle");
     const amount = typeof amountTokens === "bigint" ? amountTokens : Number.isSafeInteger(amountTokens) ? BigInt(amountTokens) : bad("amountTokens", "must be an integer (number or bigint)");
@@ -569,7 +569,7 @@ export class ExitApiClient {
 
   #makeTransport(): RestTransport {
     return new RestTransport({
-      baseUrl: this.#baseUrl ?? resolveBaseUrl({ local: this.#local, allowInsecureHttp: this.#allowInsecureHttp }),
+      baseUrl: this.#baseUrl ?? resolveBaseUrl({ local: this.#local, allowInsecure: this.#allowInsecure }),
       apiKey: this.#apiKey,
       fetch: this.#fetch,
     });
@@ -609,7 +609,7 @@ export class ExitApiClient {
       }
       const e = err as { code?: unknown; message?: unknown };
       const kind = e.code === "timeout" ? "timeout" : e.code === "aborted" ? "aborted" : "transport";
-      throw new ExitApiError(kind, String(e.message), { attempts }, { cause: err });
+      throw new ExitApiError(String(e.message), { kind, attempts }, { cause: err });
     }
   }
 }

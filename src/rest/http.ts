@@ -8,7 +8,7 @@
 import { ExitApiError, StreamValidationError, TimeoutError, type ExitApiErrorDetails } from "../errors.js";
 import { writeJson } from "../protocol/json.js";
 import { checkApiKey } from "../util/api-key.js";
-import { isLoopbackHost } from "../util/net.js";
+import { refusesCleartext } from "../util/net.js";
 import { anySignal } from "../util/retry.js";
 import { createRedactor, type Redactor } from "../util/secrets.js";
 
@@ -35,12 +35,12 @@ export type RestFetch = (input: string, init: RequestInit) => Promise<Response>;
  * Resolves the REST base: an explicit `baseUrl` wins, else `local` ({@link LOCAL_API_BASE_URL}),
  * else production. Trims, strips trailing slashes, and refuses a URL that is not `http(s)`, carries
  * credentials, a query or a fragment, or is `http://` to a host that is not loopback (unless
- * `allowInsecureHttp`). Throws `StreamValidationError` (field `baseUrl`).
+ * `allowInsecure`). Throws `StreamValidationError` (field `baseUrl`).
  */
-export function resolveBaseUrl(options: { baseUrl?: string | undefined; local?: boolean | undefined; allowInsecureHttp?: boolean | undefined }): string {
+export function resolveBaseUrl(options: { baseUrl?: string | undefined; local?: boolean | undefined; allowInsecure?: boolean | undefined }): string {
   const raw = options.baseUrl ?? (options.local === true ? LOCAL_API_BASE_URL : API_BASE_URL);
   const bad = (message: string): never => {
-    throw new StreamValidationError(`baseUrl: ${message}`, [{ path: "baseUrl", message }]);
+    throw new StreamValidationError(`baseUrl: ${message}`, { issues: [{ path: "baseUrl", message }] });
   };
   if (typeof raw !== "string") bad("expected an http(s) URL string");
   const trimmed = raw.trim().replace(/\/+$/, "");
@@ -53,8 +53,8 @@ export function resolveBaseUrl(options: { baseUrl?: string | undefined; local?: 
   if (url.protocol !== "https:" && url.protocol !== "http:") bad(`must use https:// (or http:// to a loopback host), got ${url.protocol}`);
   if (url.username !== "" || url.password !== "") bad("must not carry credentials; the API key is sent in a header");
   if (url.search !== "" || url.hash !== "") bad("must not carry a query string or fragment");
-  if (url.protocol === "http:" && options.allowInsecureHttp !== true && !isLoopbackHost(url.hostname)) {
-    bad(`refusing plain http:// to ${url.hostname}: the API key would travel in clear text; use https:// or set allowInsecureHttp`);
+  if (refusesCleartext(url, options.allowInsecure === true)) {
+    bad(`refusing plain http:// to ${url.hostname}: the API key would travel in clear text; use https:// or set allowInsecure`);
   }
   return trimmed;
 }
@@ -235,7 +235,7 @@ export class RestTransport {
     const signal = anySignal([call.signal, timer.signal]);
     const fail = (cause: unknown): ExitApiError => {
       const safe = this.#redactor.error(cause);
-      return new ExitApiError("transport", redact(`${what} failed: ${safe.message}`), {}, { cause: safe });
+      return new ExitApiError(redact(`${what} failed: ${safe.message}`), { kind: "transport" }, { cause: safe });
     };
     try {
       const init: RequestInit = { method: call.method, headers, redirect: "manual", signal };
@@ -256,7 +256,7 @@ export class RestTransport {
         } catch {
           // unreadable Location: say nothing about it
         }
-        throw new ExitApiError("http_status", redact(`${what}: refused to follow the HTTP ${status} redirect${to}; redirects are never followed (the API key would travel with them)`), { status });
+        throw new ExitApiError(redact(`${what}: refused to follow the HTTP ${status} redirect${to}; redirects are never followed (the API key would travel with them)`), { kind: "http_status", status });
       }
       const ok = status >= 200 && status < 300;
       let read: { text: string; truncated: boolean };
@@ -268,14 +268,14 @@ export class RestTransport {
       const text = redact(read.text);
       if (!ok) {
         const summary = summarizeErrorBody(text);
-        const details: ExitApiErrorDetails = { status, ...summary };
+        const details: ExitApiErrorDetails = { kind: "http_status", status, ...summary };
         const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
         if (retryAfterMs !== undefined) details.retryAfterMs = retryAfterMs;
         const why = summary.body === undefined ? "" : `: ${summary.body}`;
-        throw new ExitApiError("http_status", `${what}: HTTP ${status}${why}`, details);
+        throw new ExitApiError(`${what}: HTTP ${status}${why}`, details);
       }
       if (read.truncated) {
-        throw new ExitApiError("parse", `${what}: the response body exceeds ${call.maxBodyBytes ?? MAX_SUCCESS_BODY_BYTES} bytes`, { status });
+        throw new ExitApiError(`${what}: the response body exceeds ${call.maxBodyBytes ?? MAX_SUCCESS_BODY_BYTES} bytes`, { kind: "parse", status });
       }
       return { status, text };
     } finally {
@@ -296,6 +296,6 @@ export class RestTransport {
     const reason: unknown = signal.reason;
     const timedOut = reason instanceof TimeoutError;
     const message = timedOut ? reason.message : "the request was aborted";
-    return new ExitApiError(timedOut ? "timeout" : "aborted", this.#redactor.text(message), {}, { cause: this.#redactor.error(reason) });
+    return new ExitApiError(this.#redactor.text(message), { kind: timedOut ? "timeout" : "aborted" }, { cause: this.#redactor.error(reason) });
   }
 }

@@ -31,7 +31,7 @@ export interface RegisterWalletOptions {
   /** @defaultValue 10000 */
   timeoutMs?: number;
   /** Allow `http://` to a host that is not loopback (the key would travel in clear text). @defaultValue false */
-  allowInsecureHttp?: boolean;
+  allowInsecure?: boolean;
   /** @defaultValue `globalThis.fetch` */
   fetch?: RestFetch;
 }
@@ -66,7 +66,7 @@ export async function postRegistration(
             ? "could not reach the server"
             : `failed: ${err.status === undefined ? err.message : `HTTP ${err.status}${err.body === undefined ? "" : ` (${err.body})`}`}`;
     const details = { walletPubkey: wallet, ...pick(err) };
-    throw new StreamRegistrationError(err.kind, transport.redactor.text(`registering ${wallet} ${what}`), details, { cause: err });
+    throw new StreamRegistrationError(transport.redactor.text(`registering ${wallet} ${what}`), { kind: err.kind, ...details }, { cause: err });
   }
 }
 

@@ -16,7 +16,7 @@ import type {
 import type { IntMode } from "../protocol/index.js";
 
 /** Connection events the session listens to. */
-export type SessionConnectionEventName = "disconnected" | "reconnected" | "error";
+export type SessionConnectionEventName = "disconnected" | "reconnected" | "stream_error";
 
 /** What `StreamSession` uses of a connection. */
 export interface SessionConnection<M extends IntMode = "number"> {

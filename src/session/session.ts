@@ -47,10 +47,11 @@ export interface StreamSessionOptions {
    */
   deadlineMaxRetries?: number;
   /**
-   * Pending `trade_tick` events kept for `recv()` (oldest dropped beyond it).
-   * @defaultValue 1024
+   * Pending `trade_tick` events kept for `recv()` (oldest dropped beyond it): overrides the
+   * client's option of the same name.
+   * @defaultValue the connection's `lowPriorityCapacity` (1024)
    */
-  tradeTickCapacity?: number;
+  lowPriorityCapacity?: number;
   /**
    * Keep events for `recv()` / `for await`. Set `false` when you consume only through `.on(...)`
    * listeners, so undelivered events do not pile up; `recv()` then throws.
@@ -90,11 +91,12 @@ export type ClientIntMode<C> = C extends SessionClient<"bigint"> ? "bigint" : "n
  * The session's defaults, as documented on {@link StreamSessionOptions}: read-only (frozen). The
  * connection's own are {@link STREAM_CLIENT_DEFAULTS}.
  */
-export const STREAM_SESSION_DEFAULTS = Object.freeze({ deadlineRetryMs: 3_000, deadlineMaxRetries: 3, tradeTickCapacity: 1_024 } as const);
+export const STREAM_SESSION_DEFAULTS = Object.freeze({ deadlineRetryMs: 3_000, deadlineMaxRetries: 3 } as const);
 /** The bounds of a session over a connection that does not share its own (`_subscribe`). */
-const SESSION_BOUNDS: Omit<MailboxBounds, "tickCapacity"> = {
+const SESSION_BOUNDS: MailboxBounds = {
   maxPendingHigh: STREAM_CLIENT_DEFAULTS.maxPendingHigh,
   maxPendingUnknown: STREAM_CLIENT_DEFAULTS.maxPendingUnknown,
+  tickCapacity: STREAM_CLIENT_DEFAULTS.lowPriorityCapacity,
 };
 
 /** The official SDK's `fromConnection(connection, strategy, ...)` form: a strategy, not a configure. */
@@ -180,22 +182,23 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
         this.#clock.sample(info.hello.server_time_ms, Date.now());
         this.#deliver({ type: "reconnected", attempt: info.attempt, hello: info.hello });
       },
-      error: (error) => this.#emitSafe("stream_error", error),
+      stream_error: (error) => this.#emitSafe("stream_error", error),
     };
     connection.on("disconnected", this.#listeners.disconnected);
     connection.on("reconnected", this.#listeners.reconnected);
-    connection.on("error", this.#listeners.error);
-    const tickCapacity = options.tradeTickCapacity ?? STREAM_SESSION_DEFAULTS.tradeTickCapacity;
+    connection.on("stream_error", this.#listeners.stream_error);
+    const capacity = (bounds: MailboxBounds): MailboxBounds =>
+      options.lowPriorityCapacity === undefined ? bounds : { ...bounds, tickCapacity: Math.max(1, options.lowPriorityCapacity) };
     if (connection._subscribe !== undefined) {
       // One mailbox: every message is applied as the connection decodes it; the session's own
       // backlog is what pauses the socket.
       const subscription = connection._subscribe({ message: (m) => this.#applySafe(m), end: () => this.#finish() });
-      this.#mail = new Mailbox({ ...subscription.bounds, tickCapacity });
+      this.#mail = new Mailbox(capacity(subscription.bounds));
       this.#mail.onPressure = subscription.hold;
       this.#droppedBefore = subscription.dropped;
       subscription.start();
     } else {
-      this.#mail = new Mailbox({ ...SESSION_BOUNDS, tickCapacity });
+      this.#mail = new Mailbox(capacity(SESSION_BOUNDS));
       void this.#pump();
     }
     if (this.#held?.length === 0) this.#held = undefined;
@@ -329,9 +332,9 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   recv(): Promise<StreamEvent<M> | null> {
     if (!this.#buffer) {
       return Promise.reject(
-        new StreamValidationError("recv() is unavailable: the session was created with buffer: false", [
+        new StreamValidationError("recv() is unavailable: the session was created with buffer: false", { issues: [
           { path: "buffer", message: "recv() needs buffer: true (the default)" },
-        ]),
+        ] }),
       );
     }
     return this.#mail.recv();
@@ -458,11 +461,15 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   }
 
   /**
-   * Closes the session: cancels every deadline, resolves pending `recv()` calls with `null` and
-   * closes the connection (flushing queued messages). Idempotent. With a handle, it is the
-   * official SDK's `close(handle)`: {@link StreamSession.closePosition}.
+   * The official SDK's `close(handle)`: asks the server to stop tracking one position.
+   *
+   * @deprecated Use {@link StreamSession.closePosition}: `close()` is the session's own close.
    */
-  close(handle?: PositionHandle<M>): Promise<void>;
+  close(handle: PositionHandle<M>): Promise<void>;
+  /**
+   * Closes the session: cancels every deadline, resolves pending `recv()` calls with `null` and
+   * closes the connection (flushing queued messages). Idempotent.
+   */
   close(options?: CloseOptions): Promise<void>;
   close(arg?: PositionHandle<M> | CloseOptions): Promise<void> {
     if (arg !== undefined && "position_id" in arg) {
@@ -474,7 +481,7 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     this.#mail.close();
     this.#connection.off("disconnected", this.#listeners.disconnected);
     this.#connection.off("reconnected", this.#listeners.reconnected);
-    this.#connection.off("error", this.#listeners.error);
+    this.#connection.off("stream_error", this.#listeners.stream_error);
     this.#closing = this.#connection.close(arg);
     return this.#closing;
   }
@@ -701,9 +708,9 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
     const key = this.#keyOf(position);
     const handle = this.#book.get(key);
     if (handle === undefined) {
-      throw new StreamValidationError(`position ${key} is not open in this session`, [
+      throw new StreamValidationError(`position ${key} is not open in this session`, { issues: [
         { path: "position_id", message: `no open position ${key}` },
-      ]);
+      ] });
     }
     return handle;
   }

@@ -35,12 +35,9 @@ export async function registerProofs(
   const [first] = failures;
   if (failures.length === 1 && first?.error instanceof StreamRegistrationError) throw first.error;
   throw new StreamRegistrationError(
-    first?.error instanceof StreamRegistrationError ? first.error.kind : "transport",
     `registering ${failures.length} of ${proofs.length} wallets failed: ${failures
       .map((f) => `${f.wallet} (${f.error instanceof Error ? f.error.message : String(f.error)})`)
-      .join("; ")}`,
-    { walletPubkey: first?.wallet ?? "" },
-    { cause: new AggregateError(failures.map((f) => f.error)) },
+      .join("; ")}`, { kind: first?.error instanceof StreamRegistrationError ? first.error.kind : "transport", walletPubkey: first?.wallet ?? "" }, { cause: new AggregateError(failures.map((f) => f.error)) }
   );
 }
 

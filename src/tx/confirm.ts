@@ -18,7 +18,7 @@ export interface RpcCallOptions {
   /** Bound on one call. @defaultValue 5000 */
   timeoutMs?: number;
   /** Allow `http://` to a host that is not loopback. @defaultValue false */
-  allowInsecureHttp?: boolean;
+  allowInsecure?: boolean;
   /** @defaultValue `globalThis.fetch` */
   fetch?: FetchLike;
 }
@@ -31,12 +31,12 @@ let nextId = 1;
  */
 export async function callRpc(rpc: RpcEndpoint, method: string, params: readonly unknown[], options: RpcCallOptions = {}): Promise<unknown> {
   const target = typeof rpc === "string" ? { url: rpc } : rpc;
-  const endpoint = resolveTarget({ kind: "rpc", url: target.url }, target.headers, options.allowInsecureHttp === true);
+  const endpoint = resolveTarget({ kind: "rpc", url: target.url }, target.headers, options.allowInsecure === true);
   const redactor = createRedactor(endpoint.secrets, 1);
   const where = `rpc (${endpoint.origin})`;
   const timeoutMs = options.timeoutMs ?? 5_000;
   const fail = (code: "rpc" | "connection" | "timeout" | "aborted", message: string, extra: { status?: number; rpcCode?: number; rpcMessage?: string } = {}, cause?: unknown): SubmitError =>
-    new SubmitError(code, redactor.text(message), { target: "rpc", endpoint: endpoint.origin, attempts: 1, ...extra }, cause === undefined ? undefined : { cause: redactor.error(cause) });
+    new SubmitError(redactor.text(message), { code, target: "rpc", endpoint: endpoint.origin, attempts: 1, ...extra }, cause === undefined ? undefined : { cause: redactor.error(cause) });
   const limit = deadline(timeoutMs, options.signal);
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const body = JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params });
@@ -121,7 +121,7 @@ function statusOf(result: unknown): Status | undefined {
 
 function checkNumber(name: string, v: number | undefined, min: number): void {
   if (v !== undefined && !(Number.isFinite(v) && v >= min)) {
-    throw new StreamValidationError(`${name}: must be a number >= ${min}`, [{ path: name, message: `must be a number >= ${min}` }]);
+    throw new StreamValidationError(`${name}: must be a number >= ${min}`, { issues: [{ path: name, message: `must be a number >= ${min}` }] });
   }
 }
 
@@ -156,10 +156,10 @@ function checkNumber(name: string, v: number | undefined, min: number): void {
  */
 export async function confirmTransaction(rpc: RpcEndpoint, signature: string, options: ConfirmOptions = {}): Promise<ConfirmedTransaction> {
   if (typeof signature !== "string" || !/^[1-9A-HJ-NP-Za-km-z]{32,90}$/.test(signature)) {
-    throw new StreamValidationError("signature: expected a base58 transaction signature", [{ path: "signature", message: "expected base58" }]);
+    throw new StreamValidationError("signature: expected a base58 transaction signature", { issues: [{ path: "signature", message: "expected base58" }] });
   }
   const commitment = options.commitment ?? "confirmed";
-  if (!(commitment in RANK)) throw new StreamValidationError(`commitment: unknown value ${String(commitment)}`, [{ path: "commitment", message: "expected processed, confirmed or finalized" }]);
+  if (!(commitment in RANK)) throw new StreamValidationError(`commitment: unknown value ${String(commitment)}`, { issues: [{ path: "commitment", message: "expected processed, confirmed or finalized" }] });
   const timeoutMs = options.timeoutMs ?? 90_000;
   const pollMs = options.pollIntervalMs ?? 400;
   checkNumber("timeoutMs", timeoutMs, 0);
@@ -172,7 +172,7 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
   let height: number | undefined;
   const call = (method: string, params: readonly unknown[]): Promise<unknown> => {
     const callOptions: RpcCallOptions = { signal: stop.signal, timeoutMs: options.requestTimeoutMs ?? 5_000 };
-    if (options.allowInsecureHttp !== undefined) callOptions.allowInsecureHttp = options.allowInsecureHttp;
+    if (options.allowInsecure !== undefined) callOptions.allowInsecure = options.allowInsecure;
     if (options.fetch !== undefined) callOptions.fetch = options.fetch;
     return callRpc(rpc, method, params, callOptions);
   };
@@ -181,8 +181,8 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
     if (height !== undefined) details.blockHeight = height;
     if (lastValid !== undefined) details.lastValidBlockHeight = lastValid;
     return stop.reason() === "aborted"
-      ? new TransactionConfirmationError("aborted", `confirmation of ${signature} was aborted`, details)
-      : new TransactionConfirmationError("timeout", `${signature} not confirmed within ${timeoutMs} ms (it may still land)`, details, lastError === undefined ? undefined : { cause: lastError });
+      ? new TransactionConfirmationError(`confirmation of ${signature} was aborted`, { outcome: "aborted", ...details })
+      : new TransactionConfirmationError(`${signature} not confirmed within ${timeoutMs} ms (it may still land)`, { outcome: "timeout", ...details }, lastError === undefined ? undefined : { cause: lastError });
   };
   /** The status, or `undefined` when not seen yet; throws when it failed on chain. */
   const check = async (history: boolean): Promise<ConfirmedTransaction | "pending"> => {
@@ -190,11 +190,9 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
     const status = statusOf(result);
     if (status === undefined) return "pending";
     if (status.err !== null) {
-      throw new TransactionConfirmationError("failed", `${signature} failed on chain in slot ${status.slot}: ${JSON.stringify(status.err)}`, {
-        signature,
+      throw new TransactionConfirmationError(`${signature} failed on chain in slot ${status.slot}: ${JSON.stringify(status.err)}`, { outcome: "failed", signature,
         programError: status.err,
-        slot: status.slot,
-      });
+        slot: status.slot });
     }
     return RANK[status.confirmationStatus] >= RANK[commitment] ? { signature, slot: status.slot, confirmationStatus: status.confirmationStatus } : "pending";
   };
@@ -211,11 +209,9 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
         if (lastValid !== undefined && height !== undefined && height > lastValid) {
           const last = await check(true);
           if (last !== "pending") return last;
-          throw new TransactionConfirmationError("expired", `${signature} expired: block height ${height} passed ${lastValid}`, {
-            signature,
+          throw new TransactionConfirmationError(`${signature} expired: block height ${height} passed ${lastValid}`, { outcome: "expired", signature,
             blockHeight: height,
-            lastValidBlockHeight: lastValid,
-          });
+            lastValidBlockHeight: lastValid });
         }
       } catch (err) {
         if (err instanceof TransactionConfirmationError) throw err;

@@ -82,7 +82,7 @@ export interface ExecuteExitsOptions {
   /** Flush every journal record to disk (`fdatasync`). @defaultValue true */
   journalFsync?: boolean;
   /** Allow `http://` to a non-loopback RPC. @defaultValue false */
-  allowInsecureHttp?: boolean;
+  allowInsecure?: boolean;
   /** @defaultValue `globalThis.fetch` */
   fetch?: FetchLike;
 }
@@ -213,7 +213,7 @@ function percentile(sorted: readonly number[], p: number): number | undefined {
 
 function checkOptions(o: ExecuteExitsOptions): void {
   const bad = (path: string, message: string): never => {
-    throw new StreamValidationError(`executeExits: ${path}: ${message}`, [{ path, message }]);
+    throw new StreamValidationError(`executeExits: ${path}: ${message}`, { issues: [{ path, message }] });
   };
   if (o === null || typeof o !== "object") bad("", "options are required");
   if (o.signer === undefined) bad("signer", "required");
@@ -281,9 +281,9 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
   const counts = { signals: 0, exits: 0, confirmed: 0, confirmedAfterRetry: 0, failedAttempts: 0, reRequests: 0, gaveUp: 0, stopped: 0, skipped: 0, recovered: 0 };
   const now = (): number => performance.now();
 
-  const rpcOptions = (signal: AbortSignal): { signal: AbortSignal; allowInsecureHttp?: boolean; fetch?: FetchLike } => {
-    const o: { signal: AbortSignal; allowInsecureHttp?: boolean; fetch?: FetchLike } = { signal };
-    if (options.allowInsecureHttp !== undefined) o.allowInsecureHttp = options.allowInsecureHttp;
+  const rpcOptions = (signal: AbortSignal): { signal: AbortSignal; allowInsecure?: boolean; fetch?: FetchLike } => {
+    const o: { signal: AbortSignal; allowInsecure?: boolean; fetch?: FetchLike } = { signal };
+    if (options.allowInsecure !== undefined) o.allowInsecure = options.allowInsecure;
     if (options.fetch !== undefined) o.fetch = options.fetch;
     return o;
   };
@@ -646,7 +646,7 @@ export function executeExits<M extends IntMode>(session: StreamSession<M>, optio
         signal: poll.signal,
       };
       if (lastValid !== undefined) confirmOptions.lastValidBlockHeight = lastValid;
-      if (options.allowInsecureHttp !== undefined) confirmOptions.allowInsecureHttp = options.allowInsecureHttp;
+      if (options.allowInsecure !== undefined) confirmOptions.allowInsecure = options.allowInsecure;
       if (options.fetch !== undefined) confirmOptions.fetch = options.fetch;
       const byRpc = confirmTransaction(options.rpc, signature, confirmOptions).then(
         (c): Settled => ({ kind: "landed", via: "rpc", slot: c.slot }),

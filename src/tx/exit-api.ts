@@ -56,12 +56,12 @@ export function signExitApiTransaction(
 ): SignedTransaction {
   const tx = typeof response === "string" ? response : response?.tx;
   if (typeof tx !== "string") {
-    throw new StreamValidationError("response: expected an Exit API build answer { tx }", [{ path: "response.tx", message: "expected a base64 string" }]);
+    throw new StreamValidationError("response: expected an Exit API build answer { tx }", { issues: [{ path: "response.tx", message: "expected a base64 string" }] });
   }
   if (request === null || typeof request !== "object" || typeof request.user_pubkey !== "string") {
-    throw new StreamValidationError("request: expected the build request that was sent (user_pubkey, tip_lamports, ...)", [
+    throw new StreamValidationError("request: expected the build request that was sent (user_pubkey, tip_lamports, ...)", { issues: [
       { path: "request.user_pubkey", message: "expected a base58 public key" },
-    ]);
+    ] });
   }
   const isBuy = request.amount_in_total !== undefined || request.amount !== undefined;
   // The limits come from the request the caller built (its tip, its buy amount), never from the
@@ -76,7 +76,7 @@ export function signExitApiTransaction(
   let quote: bigint | number | undefined = request.amount_in_total;
   if (quote === undefined && request.amount !== undefined) {
     if (typeof request.amount !== "number" || !Number.isFinite(request.amount) || request.amount < 0) {
-      throw new StreamValidationError("request.amount: expected a finite, non-negative number", [{ path: "request.amount", message: "expected a finite, non-negative number" }]);
+      throw new StreamValidationError("request.amount: expected a finite, non-negative number", { issues: [{ path: "request.amount", message: "expected a finite, non-negative number" }] });
     }
     quote = BigInt(Math.ceil(request.amount * (input === "SOL" ? 1e9 : 1e6)));
   }

@@ -109,9 +109,9 @@ function configurationOf(source: GuardConfigurationSource): GuardConfiguration {
   if ("state" in source) return source.state;
   const state = source.connection.state;
   if (state === undefined) {
-    throw new StreamValidationError("guardFor: the session's connection does not expose its configuration (state)", [
+    throw new StreamValidationError("guardFor: the session's connection does not expose its configuration (state)", { issues: [
       { path: "connection.state", message: "missing" },
-    ]);
+    ] });
   }
   return state;
 }
@@ -147,7 +147,7 @@ function lamports(value: number | bigint | null | undefined, field: string): big
 }
 
 function invalid(field: string, message: string): never {
-  throw new StreamValidationError(`${field}: ${message}`, [{ path: field, message }]);
+  throw new StreamValidationError(`${field}: ${message}`, { issues: [{ path: field, message }] });
 }
 
 /** The wallet that must sign: `wallet_pubkey` (exit signal) or `user_wallet` (mirror buy). */
@@ -164,7 +164,7 @@ export function messageWallet(message: ExitMessageLike): Base58 {
 }
 
 function refuse(rule: TransactionGuardRule, message: string): never {
-  throw new TransactionGuardError(rule, `${rule}: ${message}`);
+  throw new TransactionGuardError(`${rule}: ${message}`, { rule });
 }
 
 const sol = (l: bigint): string => `${l} lamports (${(Number(l) / 1e9).toFixed(9).replace(/\.?0+$/, "")} SOL)`;

@@ -53,7 +53,7 @@ export function readExitJournal(path: string): { unfinished: JournalEntry[]; ski
   try {
     text = existsSync(path) ? readFileSync(path, "utf8") : "";
   } catch (err) {
-    throw new ExitJournalError(`exit journal: cannot read ${path}: ${(err as Error).message}`, path, { cause: err });
+    throw new ExitJournalError(`exit journal: cannot read ${path}: ${(err as Error).message}`, { path }, { cause: err });
   }
   const open = new Map<string, JournalEntry>();
   let skippedLines = 0;
@@ -121,7 +121,7 @@ export class ExitJournal {
       }
       renameSync(tmp, path);
     } catch (err) {
-      throw new ExitJournalError(`exit journal: cannot rewrite ${path}: ${(err as Error).message}`, path, { cause: err });
+      throw new ExitJournalError(`exit journal: cannot rewrite ${path}: ${(err as Error).message}`, { path }, { cause: err });
     }
     return new ExitJournal(path, fsync, unfinished);
   }
@@ -148,7 +148,7 @@ export class ExitJournal {
 
   private append(record: JournalRecord): void {
     const fd = this.fd;
-    if (fd === undefined) throw new ExitJournalError(`exit journal ${this.path} is closed`, this.path);
+    if (fd === undefined) throw new ExitJournalError(`exit journal ${this.path} is closed`, { path: this.path });
     this.attempt("write", () => {
       writeSync(fd, `${JSON.stringify(record)}\n`);
       if (this.fsync) fdatasyncSync(fd);
@@ -159,7 +159,7 @@ export class ExitJournal {
     try {
       return fn();
     } catch (err) {
-      throw new ExitJournalError(`exit journal: cannot ${what} ${this.path}: ${(err as Error).message}`, this.path, { cause: err });
+      throw new ExitJournalError(`exit journal: cannot ${what} ${this.path}: ${(err as Error).message}`, { path: this.path }, { cause: err });
     }
   }
 }

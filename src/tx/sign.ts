@@ -48,7 +48,7 @@ function signerSlot(bytes: Uint8Array, signer: TxSigner): { slot: number; signat
       return { slot: i, signaturesOffset: layout.signaturesOffset, messageOffset: layout.messageOffset };
     }
   }
-  throw new TransactionGuardError("required_signer", `required_signer: ${signer.publicKey} is not a required signer of this transaction`);
+  throw new TransactionGuardError(`required_signer: ${signer.publicKey} is not a required signer of this transaction`, { rule: "required_signer" });
 }
 
 /** Fast path on decoded bytes: signs the message and writes the signature into its slot, in place. */
@@ -82,7 +82,7 @@ function signWithWeb3(bytes: Uint8Array, input: SignerInput, signer: TxSigner): 
     throw new TransactionDecodeError(`web3.js could not deserialize the transaction: ${(err as Error).message}`, {}, { cause: err });
   }
   const slot = tx.message.staticAccountKeys.slice(0, tx.message.header.numRequiredSignatures).findIndex((k) => k.toBase58() === signer.publicKey);
-  if (slot < 0) throw new TransactionGuardError("required_signer", `required_signer: ${signer.publicKey} is not a required signer of this transaction`);
+  if (slot < 0) throw new TransactionGuardError(`required_signer: ${signer.publicKey} is not a required signer of this transaction`, { rule: "required_signer" });
   const publicKey = tx.message.staticAccountKeys[slot];
   if (publicKey === undefined) throw new TransactionDecodeError("web3.js: signer slot out of range");
   // createSigner already checked the key; web3.js signs with its own Ed25519 implementation.
@@ -119,9 +119,9 @@ export function guardTransaction(
   options: GuardOptions = {},
 ): { decoded: DecodedTransaction; summary: TransactionSummary; limits: GuardLimits; wallet: string } {
   if (typeof message !== "object" || message === null) {
-    throw new StreamValidationError("message: expected an exit_signal_with_tx or mirror_buy_signal message", [
+    throw new StreamValidationError("message: expected an exit_signal_with_tx or mirror_buy_signal message", { issues: [
       { path: "", message: "expected an object" },
-    ]);
+    ] });
   }
   const wallet = messageWallet(message);
   let decoded: DecodedTransaction;
@@ -133,7 +133,7 @@ export function guardTransaction(
     summary = summarize(decoded);
   } catch (err) {
     const reason = err instanceof TransactionDecodeError ? err.message : `unreadable transaction (${(err as Error).name})`;
-    throw new TransactionGuardError("decode", `decode: ${reason}`, { cause: err });
+    throw new TransactionGuardError(`decode: ${reason}`, { rule: "decode" }, { cause: err });
   }
   const limits = guardLimits(message, wallet, options);
   checkGuard(decoded, summary, wallet, signerPublicKey, limits);

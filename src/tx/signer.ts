@@ -33,7 +33,7 @@ export type SignerInput = KeypairLike | Uint8Array | string | TxSigner;
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 
 function refuse(message: string): never {
-  throw new StreamValidationError(`signer: ${message}`, [{ path: "signer", message }]);
+  throw new StreamValidationError(`signer: ${message}`, { issues: [{ path: "signer", message }] });
 }
 
 function privateKeyFromSeed(seed: Uint8Array): KeyObject {

@@ -22,7 +22,7 @@ export interface SimulationOptions extends SignExitOptions {
   /** Whole-call timeout (both RPC calls). @defaultValue 10000 */
   timeoutMs?: number;
   /** Allow `http://` to a host that is not loopback. @defaultValue false */
-  allowInsecureHttp?: boolean;
+  allowInsecure?: boolean;
   /** @defaultValue `globalThis.fetch` */
   fetch?: FetchLike;
 }
@@ -66,7 +66,7 @@ function tokenView(a: AccountJson | null | undefined): TokenView | undefined {
 }
 
 const refuse = (message: string): never => {
-  throw new TransactionGuardError("simulation", `simulation: ${message}`);
+  throw new TransactionGuardError(`simulation: ${message}`, { rule: "simulation" });
 };
 
 const big = (v: number | bigint | undefined): bigint | undefined => (v === undefined ? undefined : BigInt(v));
@@ -180,10 +180,10 @@ let nextId = 1;
 
 /** One JSON-RPC caller over a target, with one deadline and the caller's signal for all its calls. */
 function rpcCaller(rpc: string | SendTarget, options: SimulationOptions): ((method: string, params: unknown[]) => Promise<unknown>) & { done: () => void } {
-  const endpoint = resolveTarget(rpc, undefined, options.allowInsecureHttp === true);
+  const endpoint = resolveTarget(rpc, undefined, options.allowInsecure === true);
   const redactor = createRedactor(endpoint.secrets, 1);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new StreamValidationError("timeoutMs: must be a non-negative number", [{ path: "timeoutMs", message: "must be a non-negative number" }]);
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new StreamValidationError("timeoutMs: must be a non-negative number", { issues: [{ path: "timeoutMs", message: "must be a non-negative number" }] });
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const controller = new AbortController();
   let reason: "timeout" | "aborted" | undefined;
@@ -196,7 +196,7 @@ function rpcCaller(rpc: string | SendTarget, options: SimulationOptions): ((meth
   options.signal?.addEventListener("abort", onAbort, { once: true });
   if (options.signal?.aborted === true) stop("aborted");
   const fail = (code: "rpc" | "connection" | "timeout" | "aborted", message: string, extra: { status?: number; rpcCode?: number; rpcMessage?: string } = {}, cause?: unknown): SubmitError =>
-    new SubmitError(code, redactor.text(message), { target: endpoint.label, endpoint: endpoint.origin, attempts: 1, ...extra }, cause === undefined ? undefined : { cause: redactor.error(cause) });
+    new SubmitError(redactor.text(message), { code, target: endpoint.label, endpoint: endpoint.origin, attempts: 1, ...extra }, cause === undefined ? undefined : { cause: redactor.error(cause) });
   const call = async (method: string, params: unknown[]): Promise<unknown> => {
     let text: string;
     let status: number;

@@ -5,7 +5,7 @@
  */
 import type { VersionedTransaction } from "@solana/web3.js";
 import { StreamValidationError, SubmitError } from "../errors.js";
-import { isLoopbackHost } from "../util/net.js";
+import { refusesCleartext } from "../util/net.js";
 import { delayForAttempt } from "../util/retry.js";
 import { createRedactor } from "../util/secrets.js";
 import { deadline, sleep } from "../util/abort.js";
@@ -29,7 +29,7 @@ export const MAINNET_BETA_RPC_URL = "https://solana-rpc.publicnode.com";
  */
 export function astralaneIrisUrl(region: string): string {
   if (!/^[a-z0-9-]+$/i.test(region)) {
-    throw new StreamValidationError(`astralane region: "${region}" is not a region name`, [{ path: "region", message: "not a region name" }]);
+    throw new StreamValidationError(`astralane region: "${region}" is not a region name`, { issues: [{ path: "region", message: "not a region name" }] });
   }
   return `https://${region}.gateway.astralane.io/iris`;
 }
@@ -108,7 +108,7 @@ export interface SubmitOptions {
    * Allow `http://` to a host that is not loopback (API keys would travel in clear text).
    * @defaultValue false
    */
-  allowInsecureHttp?: boolean;
+  allowInsecure?: boolean;
   /** @defaultValue `globalThis.fetch` */
   fetch?: FetchLike;
 }
@@ -123,7 +123,7 @@ export interface Endpoint {
 }
 
 /** Resolves and checks a target (internal; also used by the confirmation's RPC calls). */
-export function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined, allowInsecureHttp: boolean): Endpoint {
+export function resolveTarget(target: SendTarget | string, extraHeaders: Readonly<Record<string, string>> | undefined, allowInsecure: boolean): Endpoint {
   const t: SendTarget = typeof target === "string" ? { kind: "rpc", url: target } : target;
   let url: string;
   const headers: Record<string, string> = { "content-type": "application/json" };
@@ -141,31 +141,31 @@ export function resolveTarget(target: SendTarget | string, extraHeaders: Readonl
     case "astralane":
       url = astralaneIrisUrl(t.region ?? ASTRALANE_DEFAULT_REGION);
       if (typeof t.apiKey !== "string" || t.apiKey === "") {
-        throw new StreamValidationError("astralane: apiKey is empty", [{ path: "apiKey", message: "empty" }]);
+        throw new StreamValidationError("astralane: apiKey is empty", { issues: [{ path: "apiKey", message: "empty" }] });
       }
       headers["x-api-key"] = t.apiKey;
       keys.push(t.apiKey);
       break;
     default:
-      throw new StreamValidationError(`target: unknown kind ${JSON.stringify((t as { kind?: unknown }).kind)}`, [
+      throw new StreamValidationError(`target: unknown kind ${JSON.stringify((t as { kind?: unknown }).kind)}`, { issues: [
         { path: "kind", message: "expected rpc, helius_sender or astralane" },
-      ]);
+      ] });
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     // The text may itself hold a key, so it is not echoed.
-    throw new StreamValidationError("target url: not a valid URL", [{ path: "url", message: "not a valid URL" }]);
+    throw new StreamValidationError("target url: not a valid URL", { issues: [{ path: "url", message: "not a valid URL" }] });
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new StreamValidationError(`target url: unsupported scheme ${parsed.protocol}`, [{ path: "url", message: "expected http or https" }]);
+    throw new StreamValidationError(`target url: unsupported scheme ${parsed.protocol}`, { issues: [{ path: "url", message: "expected http or https" }] });
   }
-  if (parsed.protocol === "http:" && !isLoopbackHost(parsed.hostname) && !allowInsecureHttp) {
+  if (refusesCleartext(parsed, allowInsecure)) {
     // Over plain http an API key in the URL or headers would travel in clear text.
-    throw new StreamValidationError(`target url: plain http to ${parsed.hostname} is refused; use https (or allowInsecureHttp)`, [
+    throw new StreamValidationError(`target url: plain http to ${parsed.hostname} is refused; use https (or allowInsecure)`, { issues: [
       { path: "url", message: "http is only allowed to loopback hosts" },
-    ]);
+    ] });
   }
   if (parsed.username !== "" || parsed.password !== "") {
     // fetch refuses URLs with credentials; send them as HTTP Basic auth instead.
@@ -241,7 +241,7 @@ export function rpcErrorOf(body: string): { code?: number; message?: string; dat
  * ```
  */
 export async function submitTransaction(target: SendTarget | string, signedTxB64: string, options: SubmitOptions = {}): Promise<string> {
-  const endpoint = resolveTarget(target, options.headers, options.allowInsecureHttp === true);
+  const endpoint = resolveTarget(target, options.headers, options.allowInsecure === true);
   // resolveTarget already chose what is secret (short URL fragments are left out there).
   const redactor = createRedactor(endpoint.secrets, 1);
   const redact = redactor.text;
@@ -249,10 +249,10 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
   const retries = options.retries ?? 2;
   const baseDelay = options.retryDelayMs ?? 100;
   for (const [name, v] of [["timeoutMs", timeoutMs], ["retries", retries], ["retryDelayMs", baseDelay]] as const) {
-    if (!Number.isFinite(v) || v < 0) throw new StreamValidationError(`${name}: must be a non-negative number`, [{ path: name, message: "must be a non-negative number" }]);
+    if (!Number.isFinite(v) || v < 0) throw new StreamValidationError(`${name}: must be a non-negative number`, { issues: [{ path: name, message: "must be a non-negative number" }] });
   }
   if (typeof signedTxB64 !== "string" || signedTxB64 === "") {
-    throw new StreamValidationError("signedTxB64: expected a base64 string", [{ path: "signedTxB64", message: "expected a base64 string" }]);
+    throw new StreamValidationError("signedTxB64: expected a base64 string", { issues: [{ path: "signedTxB64", message: "expected a base64 string" }] });
   }
   const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const config: Record<string, unknown> = {
@@ -272,10 +272,7 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
     cause?: unknown,
   ): SubmitError =>
     new SubmitError(
-      code,
-      redact(message),
-      { target: endpoint.label, endpoint: endpoint.origin, attempts, ...extra },
-      cause === undefined ? undefined : { cause: redactor.error(cause) },
+      redact(message), { code, target: endpoint.label, endpoint: endpoint.origin, attempts, ...extra }, cause === undefined ? undefined : { cause: redactor.error(cause) }
     );
 
   const limit = deadline(timeoutMs, options.signal);
@@ -427,7 +424,7 @@ export function startHeliusSenderWarmLoop(options: Omit<HeliusPingOptions, "sign
 } {
   const intervalMs = options.intervalMs ?? 30_000;
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new StreamValidationError("intervalMs: must be a positive number", [{ path: "intervalMs", message: "must be a positive number" }]);
+    throw new StreamValidationError("intervalMs: must be a positive number", { issues: [{ path: "intervalMs", message: "must be a positive number" }] });
   }
   const controller = new AbortController();
   let inFlight = false;

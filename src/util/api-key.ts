@@ -11,12 +11,12 @@ import { StreamValidationError } from "../errors.js";
  */
 export function checkApiKey(apiKey: unknown): string {
   if (typeof apiKey !== "string" || apiKey.trim() === "") {
-    throw new StreamValidationError("API key is missing or empty", [{ path: "apiKey", message: "expected a non-empty string" }]);
+    throw new StreamValidationError("API key is missing or empty", { issues: [{ path: "apiKey", message: "expected a non-empty string" }] });
   }
   if (!/^[\x20-\x7e]+$/.test(apiKey)) {
-    throw new StreamValidationError("API key contains characters not allowed in an HTTP header", [
+    throw new StreamValidationError("API key contains characters not allowed in an HTTP header", { issues: [
       { path: "apiKey", message: "invalid character" },
-    ]);
+    ] });
   }
   return apiKey.trim();
 }

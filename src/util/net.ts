@@ -11,3 +11,12 @@ export function isLoopbackHost(hostname: string): boolean {
   if (LOOPBACK_NAMES.has(host) || host.endsWith(".localhost")) return true;
   return /^127(?:\.\d{1,3}){3}$/.test(host);
 }
+
+/**
+ * The one cleartext rule: `ws://` and `http://` are refused to a host that is not loopback unless
+ * the caller set `allowInsecure` (an API key in a header or URL would travel readable by anyone on
+ * the path). True when `url` must be refused.
+ */
+export function refusesCleartext(url: URL, allowInsecure: boolean): boolean {
+  return (url.protocol === "ws:" || url.protocol === "http:") && !allowInsecure && !isLoopbackHost(url.hostname);
+}

@@ -42,7 +42,7 @@ function client(s: ScriptedServer, options: StreamClientOptions = {}): StreamCli
 function watch(connection: StreamConnection) {
   const errors: StreamError[] = [];
   const disconnects: { code: number; willReconnect: boolean }[] = [];
-  connection.on("error", (e) => errors.push(e));
+  connection.on("stream_error", (e) => errors.push(e));
   connection.on("disconnected", ({ code, willReconnect }) => disconnects.push({ code, willReconnect }));
   const closed = new Promise<void>((resolve) =>
     connection.on("status", ({ current }) => {

@@ -40,7 +40,7 @@ async function connect(
 /** Records every event of a connection, in order. */
 function record(connection: StreamConnection): Array<[string, unknown]> {
   const events: Array<[string, unknown]> = [];
-  for (const name of ["status", "disconnected", "reconnecting", "reconnected", "error"] as const) {
+  for (const name of ["status", "disconnected", "reconnecting", "reconnected", "stream_error"] as const) {
     connection.on(name, (payload: unknown) => events.push([name, payload]));
   }
   return events;
@@ -215,7 +215,7 @@ describe("reconnect", () => {
     })();
     s.connection(0).drop(1011);
     expect(await waiting).toBeNull();
-    const errors = events.filter(([n]) => n === "error").map(([, e]) => e as StreamError);
+    const errors = events.filter(([n]) => n === "stream_error").map(([, e]) => e as StreamError);
     expect(errors.map((e) => e.code)).toEqual(["connection", "connection", "connection", "reconnect_exhausted"]);
     expect(events.filter(([n]) => n === "reconnecting")).toHaveLength(3);
     expect(connection.status).toBe("closed");
@@ -227,7 +227,7 @@ describe("reconnect", () => {
   it("error events with nobody listening do not crash the process", async () => {
     const s = await start({ handshake: (i) => (i === 0 ? "after_configure" : { status: 500 }) });
     const connection = await connect(s, { reconnect: { initialDelayMs: 5, maxDelayMs: 5, maxAttempts: 2 } });
-    expect(connection.listenerCount("error")).toBe(0);
+    expect(connection.listenerCount("stream_error")).toBe(0);
     s.connection(0).drop(1011);
     await waitFor(() => connection.status === "closed");
     expect(s.attempts).toBe(3);
@@ -241,7 +241,7 @@ describe("reconnect", () => {
     await waitFor(() => connection.status === "closed");
     await new Promise((r) => setTimeout(r, 100));
     expect(s.attempts).toBe(2);
-    const errors = events.filter(([n]) => n === "error").map(([, e]) => e);
+    const errors = events.filter(([n]) => n === "stream_error").map(([, e]) => e);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(StreamAuthError);
   });
@@ -253,7 +253,7 @@ describe("reconnect", () => {
     });
     const connection = await connect(s);
     const errors: StreamError[] = [];
-    connection.on("error", (e) => errors.push(e));
+    connection.on("stream_error", (e) => errors.push(e));
     s.connection(0).drop(1001);
     await s.waitForReady(2);
     // The server sent hello_ok; the client is open once it read it.
@@ -269,7 +269,7 @@ describe("reconnect", () => {
     s.connection(0).drop(1002, "protocol error");
     await waitFor(() => connection.status === "closed");
     expect(events[0]).toEqual(["disconnected", { code: 1002, reason: "protocol error", willReconnect: false }]);
-    expect(events.some(([n, e]) => n === "error" && (e as StreamError).code === "connection")).toBe(true);
+    expect(events.some(([n, e]) => n === "stream_error" && (e as StreamError).code === "connection")).toBe(true);
     await new Promise((r) => setTimeout(r, 50));
     expect(s.connectionCount).toBe(1);
   });

@@ -18,7 +18,7 @@ function collect(connection: StreamConnection, sink: string[]): void {
     "disconnected",
     "reconnecting",
     "reconnected",
-    "error",
+    "stream_error",
     "unknown_message",
     "invalid_message",
     "precision_warning",

@@ -39,7 +39,7 @@ describe("client types", () => {
       expectTypeOf(attempt).toEqualTypeOf<number>();
       expectTypeOf(hello).toEqualTypeOf<HelloOk<"bigint">>();
     });
-    connection.on("error", (error) => expectTypeOf(error).toEqualTypeOf<StreamError>());
+    connection.on("stream_error", (error) => expectTypeOf(error).toEqualTypeOf<StreamError>());
     connection.on("invalid_message", (error) => expectTypeOf(error).toEqualTypeOf<StreamProtocolError>());
     connection.on("disconnected", (info) => expectTypeOf(info.willReconnect).toEqualTypeOf<boolean>());
     // @ts-expect-error: not an event of the map

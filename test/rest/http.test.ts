@@ -138,7 +138,7 @@ describe("REST transport: what it refuses", () => {
     expect(() => resolveBaseUrl({ baseUrl: "https://user:pw@api.example.com" })).toThrow(/credentials/);
     expect(() => resolveBaseUrl({ baseUrl: "https://api.example.com/?k=1" })).toThrow(/query/);
     expect(() => resolveBaseUrl({ baseUrl: "ftp://api.example.com" })).toThrow(/https/);
-    expect(resolveBaseUrl({ baseUrl: "http://api.example.com", allowInsecureHttp: true })).toBe("http://api.example.com");
+    expect(resolveBaseUrl({ baseUrl: "http://api.example.com", allowInsecure: true })).toBe("http://api.example.com");
     expect(resolveBaseUrl({ baseUrl: " https://x.example/// " })).toBe("https://x.example");
     expect(resolveBaseUrl({ baseUrl: "http://localhost:8082/" })).toBe("http://localhost:8082");
     expect(resolveBaseUrl({ local: true })).toBe("http://localhost:8082");

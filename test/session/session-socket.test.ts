@@ -262,7 +262,7 @@ describe("StreamSession over a real socket", () => {
     session.on("debug", (m) => seen.push(m));
     session.on("stream_error", (e) => seen.push(e.message, e.stack, String(e.cause)));
     connection.on("debug", (m) => seen.push(m));
-    connection.on("error", (e) => seen.push(e.message, e.stack));
+    connection.on("stream_error", (e) => seen.push(e.message, e.stack));
     const { position_id } = server.openPosition({ wallet: WALLET });
     await next(session, "deadline");
     const sel = session.position(position_id);

@@ -429,7 +429,7 @@ describe("events", () => {
     session.on("stream_error", (e) => {
       errors.push(e);
     });
-    conn.emit("error", new StreamError("protocol", "bad frame"));
+    conn.emit("stream_error", new StreamError("protocol", "bad frame"));
     expect(errors).toHaveLength(1);
   });
 });

@@ -22,7 +22,7 @@ function fakeClient(failing: Set<string> = new Set()) {
       await new Promise((r) => setTimeout(r, 5));
       inFlight--;
       if (failing.has(p.walletPubkey)) {
-        throw new StreamRegistrationError("http_status", `registering ${p.walletPubkey} failed: HTTP 400 (bad signature)`, { walletPubkey: p.walletPubkey, status: 400, body: "bad signature" });
+        throw new StreamRegistrationError(`registering ${p.walletPubkey} failed: HTTP 400 (bad signature)`, { kind: "http_status", walletPubkey: p.walletPubkey, status: 400, body: "bad signature" });
       }
     },
     connect(c) {

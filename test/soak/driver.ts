@@ -233,7 +233,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   });
   connection.on("unknown_message", () => unknownFrames++);
   const errors: StreamError[] = [];
-  connection.on("error", (err) => {
+  connection.on("stream_error", (err) => {
     errors.push(err);
     leak("error", `${err.message} ${String(err.cause ?? "")}`);
   });

@@ -280,7 +280,7 @@ describe("submitTransaction", () => {
     await expect(submitTransaction(`http://rpc.example.com/?api-key=${SECRET}`, TX)).rejects.toThrow(/plain http to rpc.example.com is refused/);
     // Allowed when asked for (no request leaves the machine: the injected fetch answers).
     const local: FetchLike = () => Promise.resolve(new Response(JSON.stringify({ jsonrpc: "2.0", id: 1, result: SIG })));
-    await expect(submitTransaction("http://rpc.example.com/", TX, { allowInsecureHttp: true, fetch: local })).resolves.toBe(SIG);
+    await expect(submitTransaction("http://rpc.example.com/", TX, { allowInsecure: true, fetch: local })).resolves.toBe(SIG);
     await expect(submitTransaction("http://localhost:1/", TX, { fetch: local })).resolves.toBe(SIG);
     await expect(submitTransaction("http://127.0.0.1:1/", TX, { timeoutMs: -1 })).rejects.toThrow(/timeoutMs/);
     await expect(submitTransaction("http://127.0.0.1:1/", "")).rejects.toThrow(/signedTxB64/);
