@@ -330,7 +330,7 @@ export class StreamHandshakeError extends StreamError {
 
 /**
  * A frame larger than the client's `maxPayload` option arrived. `ws` drops the socket at once
- * (the frame is lost). The first such frame costs a reconnect (reported as an `error` event); the
+ * (the frame is lost). The first such frame costs a reconnect (reported as a `stream_error` event); the
  * second ends the connection with this error. `limit` is the option's value in bytes.
  */
 export class StreamPayloadTooLargeError extends StreamError {

@@ -368,3 +368,19 @@ export class Mailbox<T, K = PositionKey> {
     }
   }
 }
+
+/**
+ * An async iterator over a `recv()` that ends at `null`. `poll` takes a message that is already
+ * waiting without going through `recv()`'s promise: one promise per message instead of two.
+ */
+export function iterate<T>(recv: () => Promise<T | null>, poll?: () => T | undefined): AsyncIterableIterator<T> {
+  const iterator: AsyncIterableIterator<T> = {
+    next: () => {
+      const ready = poll?.();
+      if (ready !== undefined) return Promise.resolve({ done: false, value: ready });
+      return recv().then((value): IteratorResult<T> => (value === null ? { done: true, value: undefined } : { done: false, value }));
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}

@@ -2,7 +2,8 @@
  * `connectLanes()` compatibility: the official SDK's high and low receivers over one connection.
  */
 import type { IntMode } from "../protocol/index.js";
-import { iterate, type StreamConnection } from "./connection.js";
+import type { StreamConnection } from "./connection.js";
+import { iterate } from "./inbound.js";
 import type { CloseOptions, InboundMessage, LaneReceiver, StreamSender } from "./types.js";
 
 function lane<M extends IntMode>(connection: StreamConnection<M>, which: "high" | "low"): LaneReceiver<M> {

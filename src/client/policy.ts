@@ -75,7 +75,7 @@ export const OVERSIZE_FORGIVEN = 1;
  * | any other close code (1000, 1001, 1005, 1006, 1008, 1011-1014, 4000-4999) | retry |
  * | a fatal refusal (`unauthorized`, `wallet_not_registered`, ...: docs/connection.md lists them) | fatal (`StreamHandshakeError`, `retryable: false`) |
  * | a transient refusal (`too_many_sessions`, `rate_limited`, ...), or an unknown code | retry |
- * | first oversize frame | retry (an `error` event names the limit) |
+ * | first oversize frame | retry (a `stream_error` event names the limit) |
  * | second oversize frame | fatal (`StreamPayloadTooLargeError`) |
  * | timeout, silence, network failure | retry |
  *

@@ -1,6 +1,12 @@
 /**
  * `StreamSession`: live positions, client-side deadlines, liquidity queries and typed events on
  * top of a connection.
+ *
+ * Why this file is ~700 lines (a quarter of them TSDoc): it is the public face of the layer, about
+ * thirty short methods a bot calls, plus `#apply`, the one switch over inbound message types. The
+ * state lives in its own modules (positions in `positions.ts`, deadlines in `deadlines.ts`, the
+ * liquidity cache in `liquidity.ts`, the server clock in `clock.ts`, registration in `wallets.ts`),
+ * and the mailbox is the connection layer's (`inbound.ts`).
  */
 import { nextTurn } from "../util/turn.js";
 import { EventEmitter } from "eventemitter3";
@@ -18,7 +24,7 @@ import {
   type StrategyConfig,
   type WatchWalletEntry,
 } from "../protocol/index.js";
-import { Mailbox, type DropCounts, type MailboxBounds, type PositionKey } from "../client/inbound.js";
+import { iterate, Mailbox, type DropCounts, type MailboxBounds, type PositionKey } from "../client/inbound.js";
 import { STREAM_CLIENT_DEFAULTS } from "../client/client.js";
 import type { WalletOwnershipProof } from "../rest/register.js";
 import { ServerClock } from "./clock.js";
@@ -341,13 +347,12 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   }
 
   /** `for await (const event of session)`; ends when `recv()` yields `null`. Breaking out does not close the session. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<StreamEvent<M>, void, undefined> {
-    for (;;) {
-      // A waiting event is taken as is; only an empty mailbox costs a `recv()` promise.
-      const event = (this.#buffer ? this.#mail.poll() : undefined) ?? (await this.recv());
-      if (event === null) return;
-      yield event;
-    }
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamEvent<M>> {
+    // A waiting event is taken as is; only an empty mailbox costs a `recv()` promise.
+    return iterate(
+      () => this.recv(),
+      () => (this.#buffer ? this.#mail.poll() : undefined),
+    );
   }
 
   // ---- Positions and liquidity ----------------------------------------------------------------
