@@ -3,7 +3,10 @@
  * `open(url)` resolves after the handshake; `next()` resolves the next delivered message's type and
  * the message itself (or null once closed).
  */
+import { createPrivateKey, sign as cryptoSign } from "node:crypto";
 import WebSocket from "ws";
+import { Keypair } from "@solana/web3.js";
+import { BENCH_SEED } from "./keys.js";
 
 export interface Delivered {
   type: string;
@@ -12,7 +15,30 @@ export interface Delivered {
 
 export interface BenchClient {
   next(): Promise<Delivered | null>;
+  /** Signs a delivered exit signal's transaction with the bench keypair (what the bot does next). */
+  sign(message: Record<string, unknown>): void;
   close(): Promise<void>;
+}
+
+/** The bench keypair (its wallet is the signer of the server's `?s=signed` exits). */
+export const BENCH_KEYPAIR = Keypair.fromSeed(BENCH_SEED);
+// PKCS#8 DER of an Ed25519 seed: a fixed 16-byte prefix, then the 32-byte seed.
+const FLOOR_KEY = createPrivateKey({
+  key: Buffer.concat([Buffer.from("302e020100300506032b657004220420", "hex"), Buffer.from(BENCH_SEED)]),
+  format: "der",
+  type: "pkcs8",
+});
+
+/**
+ * The least a correct client does to sign: decode base64, sign the message bytes (native
+ * Ed25519), put the signature in slot 0, encode for submission. No checks of any kind.
+ */
+function floorSign(message: Record<string, unknown>): void {
+  const bytes = Buffer.from(message["unsigned_tx_b64"] as string, "base64");
+  const count = bytes[0] ?? 0; // compact-u16, one byte below 128 signatures
+  const signature = cryptoSign(null, bytes.subarray(1 + 64 * count), FLOOR_KEY);
+  bytes.set(signature, 1);
+  bytes.toString("base64");
 }
 
 export interface Contender {
@@ -70,6 +96,7 @@ export const floor: Contender = {
         if (closed) return Promise.resolve(null);
         return new Promise((resolve) => (waiter = resolve));
       },
+      sign: floorSign,
       close: async () => {
         ws.close(1000);
       },
@@ -94,6 +121,7 @@ export const officialConnection: Contender = {
         const m = await conn.recv();
         return m === null ? null : { type: m.type, message: m as unknown as Record<string, unknown> };
       },
+      sign: (message) => void sdk.signUnsignedTxB64Fast(message["unsigned_tx_b64"] as string, BENCH_KEYPAIR),
       close: async () => conn.close(),
     };
   },
@@ -112,6 +140,7 @@ export const officialSession: Contender = {
         const message = e.message as unknown as Record<string, unknown>;
         return { type: message["type"] as string, message };
       },
+      sign: (message) => void sdk.signUnsignedTxB64Fast(message["unsigned_tx_b64"] as string, BENCH_KEYPAIR),
       close: async () => session.close(),
     };
   },

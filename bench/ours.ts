@@ -1,6 +1,7 @@
 /** Adapters for this SDK: `StreamConnection.recv()` and `StreamSession.recv()`. */
 import { StreamClient, StreamSession } from "../src/index.js";
-import { API_KEY, configure, type Contender } from "./adapters.js";
+import { guardFor, signExitTransaction } from "../src/tx/index.js";
+import { API_KEY, BENCH_KEYPAIR, configure, type Contender } from "./adapters.js";
 
 export const oursConnection: Contender = {
   name: "lasersell-stream StreamConnection",
@@ -12,6 +13,8 @@ export const oursConnection: Contender = {
         const m = await conn.recv();
         return m === null ? null : { type: m.type, message: m as unknown as Record<string, unknown> };
       },
+      // The guarded path a bot uses: limits from this connection's own configuration.
+      sign: (message) => void signExitTransaction(message as never, BENCH_KEYPAIR, guardFor(conn)),
       close: () => conn.close({ flushTimeoutMs: 100 }),
     };
   },
@@ -30,6 +33,7 @@ export const oursSession: Contender = {
           if ("message" in e) return { type: e.type, message: e.message as unknown as Record<string, unknown> };
         }
       },
+      sign: (message) => void signExitTransaction(message as never, BENCH_KEYPAIR, guardFor(session)),
       close: () => session.close(),
     };
   },

@@ -21,6 +21,9 @@
  *
  *   ?s=sparse&n=400&gap=5&flood=0  one exit signal every `gap` ms (cold caches on every frame),
  *                               `flood` pnl_updates spread between two exits
+ *   ?s=signed&n=400&gap=5       as sparse, but every exit carries a real LaserSell-shaped sell
+ *                               (compute budget + router) for the bench keypair's wallet, so
+ *                               each client can sign it (signal-to-signed)
  *   ?s=ingest&n=200000          n pnl_update frames of ~480 bytes over 256 positions, as fast as
  *                               the socket takes them, then one exit signal with position_id 0
  *                               as the final marker (a coalescing client is timed on what it
@@ -30,6 +33,9 @@
  */
 import { performance } from "node:perf_hooks";
 import { WebSocketServer, type WebSocket } from "ws";
+import { Keypair } from "@solana/web3.js";
+import { buildSellTx, MockPrng } from "../src/testing/index.js";
+import { BENCH_SEED } from "./keys.js";
 
 const TX =
   "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAABAAUBxswmLCR5nrkejg9TroSHjnvIxhvijw4/MEYKxRmBc48HwuTpEHFTnPmBm4MzsUZzgojOeoHxP7KF4ODx7ULsj+TxM9dyI2ofZHFQEqs9bRI2q03IH+XGJ/C3pKldJEDiI/d3OL/zGGXifCn9qtU5KbRu/oNnVmsyW1EXuF0EVo11cLQEYlSEn0uD9RAc/OvJOvjgGhVDRQrnxy5FwSHRbNnprdHyQmcmieuDkn6zUxZHDsywLmzlEkTwBKIWzUIVm9s4EUPcH3QCVv6Nau3qRJ8hC4a1PfAc+ClDDC4z7gNPoE6HwjRKcoCsLUVYzQT+QAkDBLuBjfowg3k+73IbqNGmbqh+i9Xj";
@@ -52,6 +58,15 @@ const pnl = (id: number): string =>
   `{"type":"pnl_update","position_id":${id},"profit_units":65000000,"proceeds_units":565000000,"server_time_ms":1773792013300,"token_price_quote":32,"market_cap_quote":32000000000}`;
 const exit = (id: number): string =>
   `{"type":"exit_signal_with_tx","session_id":1,"position_id":${id},"wallet_pubkey":"${WALLET}","mint":"${MINT}","position_tokens":17543859649123,"profit_units":${nowUs()},"reason":"stop_loss","triggered_at_ms":1773792051877,"market_context":{"market_type":"pump_fun","pumpfun":{}},"unsigned_tx_b64":"${TX}"}`;
+
+/** The bench keypair's wallet and a real sell of its position (built once). */
+const SIGNER = Keypair.fromSeed(BENCH_SEED).publicKey.toBase58();
+const SELL_TX = buildSellTx(
+  { wallet: SIGNER, mint: MINT, marketType: "pump_fun", marketContext: { market_type: "pump_fun", pumpfun: {} }, amount: 17_543_859_649_123n },
+  new MockPrng(7),
+).b64;
+const signableExit = (id: number): string =>
+  `{"type":"exit_signal_with_tx","session_id":1,"position_id":${id},"wallet_pubkey":"${SIGNER}","mint":"${MINT}","position_tokens":17543859649123,"profit_units":${nowUs()},"reason":"stop_loss","triggered_at_ms":1773792051877,"market_context":{"market_type":"pump_fun","pumpfun":{}},"unsigned_tx_b64":"${SELL_TX}"}`;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -134,7 +149,9 @@ async function run(ws: WebSocket, q: URLSearchParams): Promise<void> {
       }
       break;
     }
-    case "sparse": {
+    case "sparse":
+    case "signed": {
+      const make = s === "signed" ? signableExit : exit;
       const gap = Number(q.get("gap") ?? 5);
       const flood = Number(q.get("flood") ?? 0);
       const pnls = Array.from({ length: flood }, (_, f) => wsFrame(pnl480((f % 10) + 1, f)));
@@ -148,7 +165,7 @@ async function run(ws: WebSocket, q: URLSearchParams): Promise<void> {
         }
         const due = start + (i + 1) * gap;
         await sleep(Math.max(0, due - performance.now()));
-        await writeRaw(ws, [wsFrame(exit(1000 + i))]);
+        await writeRaw(ws, [wsFrame(make(1000 + i))]);
       }
       break;
     }

@@ -95,9 +95,14 @@ function signWithWeb3(bytes: Uint8Array, input: SignerInput, signer: TxSigner): 
 
 function result(bytes: Uint8Array, signature: Uint8Array, summary: TransactionSummary, tx?: VersionedTransaction): SignedTransaction {
   let transaction = tx;
+  let base58: string | undefined;
   return {
     signedTxB64: toB64(bytes),
-    signature: bs58.encode(signature),
+    // Base58 of 64 bytes costs more than the signature itself on a cold path: made when read.
+    get signature(): string {
+      base58 ??= bs58.encode(signature);
+      return base58;
+    },
     bytes,
     summary,
     get transaction(): VersionedTransaction {

@@ -153,6 +153,13 @@ export function createSigner(input: SignerInput): TxSigner {
     byString.set(input, signer);
     return signer;
   }
+  if (typeof input === "object" && input !== null) {
+    // The signing hot path: a key seen before is found without touching a Keypair's `publicKey`
+    // getter (web3.js builds a new PublicKey, with a BN, on every read).
+    const cached = byObject.get(input);
+    const secret = input instanceof Uint8Array ? input : (input as Partial<KeypairLike>).secretKey;
+    if (cached !== undefined && secret instanceof Uint8Array && cached.sameSecret(secret)) return cached;
+  }
   if (input instanceof Uint8Array) return fromObject(input, input);
   if (isTxSigner(input)) return input;
   if (isKeypairLike(input)) {
