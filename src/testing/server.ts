@@ -7,7 +7,7 @@
  *
  * This file is the public face only; the parts live in `server/`: `transport.ts` (HTTP, upgrade,
  * key check), `protocol-session.ts` (one per socket), `book.ts` (open positions and who sees
- * them), `market.ts` (ticks and exits), `settlement.ts` (chain and RPC), `controls.ts`
+ * them), `market-sim.ts` (ticks and exits), `settlement.ts` (chain and RPC), `controls.ts`
  * (`waitFor*`), wired together by `assemble.ts`.
  */
 import type { Server } from "node:http";
@@ -25,7 +25,7 @@ import { frameText, tierLimits, type MockConnection, type MockLimits, type MockR
 import { assemble } from "./server/assemble.js";
 import type { PositionBook } from "./server/book.js";
 import { TestControls } from "./server/controls.js";
-import type { Market } from "./server/market.js";
+import type { MarketSim } from "./server/market-sim.js";
 import { helloFrame } from "./server/protocol-session.js";
 import type { Settlement } from "./server/settlement.js";
 import { Transport } from "./server/transport.js";
@@ -81,7 +81,7 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
   readonly #transport: Transport;
   readonly #settlement: Settlement;
   readonly #book: PositionBook;
-  readonly #market: Market;
+  readonly #market: MarketSim;
   #forcedRefusal: MockRefusal | undefined;
   #player: ReplayPlayer | undefined;
   #closing: Promise<void> | undefined;

@@ -14,7 +14,7 @@ import type { ReplayPlayer } from "../replay.js";
 import type { MockConnection, MockLimits, MockRefusal, MockTier, ReceivedFrame } from "../session.js";
 import { PositionBook } from "./book.js";
 import type { TestControls } from "./controls.js";
-import { Market } from "./market.js";
+import { MarketSim } from "./market-sim.js";
 import { ProtocolSession, type SessionHost } from "./protocol-session.js";
 import { Settlement } from "./settlement.js";
 import { Transport } from "./transport.js";
@@ -44,7 +44,7 @@ export interface ServerParts {
   readonly transport: Transport;
   readonly settlement: Settlement;
   readonly book: PositionBook;
-  readonly market: Market;
+  readonly market: MarketSim;
   readonly exitApi: ExitApiDesk;
 }
 
@@ -77,7 +77,7 @@ export function assemble(input: AssemblyInput): ServerParts {
     firstPositionId,
     input.closedPositions,
   );
-  const market: Market = new Market(
+  const market: MarketSim = new MarketSim(
     {
       events,
       book,

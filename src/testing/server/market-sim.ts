@@ -56,7 +56,7 @@ export interface MarketSettings {
 }
 
 /** @internal The server's market; owned by {@link MockStreamServer}. */
-export class Market {
+export class MarketSim {
   readonly #host: MarketHost;
   readonly #settings: MarketSettings;
   readonly #prng: MockPrng;
