@@ -44,6 +44,7 @@ export class PositionBook {
     return this.#nextId++;
   }
 
+  /** Files a newly created position (announcing it is the caller's next step). */
   add(p: MockPosition): void {
     this.#byId.set(p.id, p);
   }
