@@ -146,19 +146,19 @@ export class ExitApiDesk {
   readonly requests: ExitApiRequestRecord[] = [];
   /** Closed positions, oldest first (`GET /v1/history` serves them newest first). */
   readonly trades: MockTradeRecord[] = [];
-  private readonly faults: PendingFault[] = [];
-  private readonly hits = new Map<string, number[]>();
-  private readonly markets = new Map<string, string>();
-  private readonly opened = new Map<number, MockPositionInfo>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private rateLimit: ExitApiRateLimit;
+  readonly #faults: PendingFault[] = [];
+  readonly #hits = new Map<string, number[]>();
+  readonly #markets = new Map<string, string>();
+  readonly #opened = new Map<number, MockPositionInfo>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #rateLimit: ExitApiRateLimit;
+  readonly #backend: ExitApiBackend;
+  readonly #onRequest: () => void;
 
-  constructor(
-    private readonly backend: ExitApiBackend,
-    rateLimit: ExitApiRateLimit = DEFAULT_EXIT_API_RATE_LIMIT,
-    private readonly onRequest: () => void = () => undefined,
-  ) {
-    this.rateLimit = rateLimit;
+  constructor(backend: ExitApiBackend, rateLimit: ExitApiRateLimit = DEFAULT_EXIT_API_RATE_LIMIT, onRequest: () => void = () => undefined) {
+    this.#backend = backend;
+    this.#onRequest = onRequest;
+    this.#rateLimit = rateLimit;
   }
 
   /** Answers the next `times` requests (to `path`, if given) with `fault` instead of serving them. */
@@ -171,30 +171,30 @@ export class ExitApiDesk {
       ...(fault.path === undefined ? {} : { path: fault.path }),
       ...(fault.retryAfterSec === undefined ? {} : { retryAfterSec: fault.retryAfterSec }),
     };
-    this.faults.push(entry);
+    this.#faults.push(entry);
   }
 
   /** Changes the per-key rate limit (`false`: none). Resets the counters. */
   setRateLimit(limit: ExitApiRateLimit): void {
-    this.rateLimit = limit;
-    this.hits.clear();
+    this.#rateLimit = limit;
+    this.#hits.clear();
   }
 
   /** Makes a mint buyable (`POST /v1/buy`) before any position was opened on it. */
   addMarket(mint: string, marketType = "pump_fun"): void {
-    this.markets.set(mint, marketType);
+    this.#markets.set(mint, marketType);
   }
 
   /** @internal Position lifecycle, fed by the server's events. */
   positionOpened(p: MockPositionInfo): void {
-    this.opened.set(p.position_id, p);
-    if (!this.markets.has(p.mint)) this.markets.set(p.mint, p.market_type);
+    this.#opened.set(p.position_id, p);
+    if (!this.#markets.has(p.mint)) this.#markets.set(p.mint, p.market_type);
   }
 
   /** @internal */
   positionClosed(p: MockPositionInfo, reason: string): void {
-    const open = this.opened.get(p.position_id) ?? p;
-    this.opened.delete(p.position_id);
+    const open = this.#opened.get(p.position_id) ?? p;
+    this.#opened.delete(p.position_id);
     if (p.watched) return;
     const exit = BigInt(Math.round(Number(open.entry_quote_units) * p.multiplier));
     this.trades.push({
@@ -216,8 +216,8 @@ export class ExitApiDesk {
 
   /** @internal Cancels delayed answers. */
   close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
   }
 
   /** Serves `req` when its path is an Exit API path; returns false otherwise. */
@@ -232,25 +232,25 @@ export class ExitApiDesk {
         const text = typeof body === "string" ? body : writeJson(body);
         res.writeHead(status, { "content-type": typeof body === "string" ? "text/plain" : "application/json", ...headers }).end(text);
       }
-      this.onRequest();
+      this.#onRequest();
     };
     const answer = (err: unknown): void => {
       if (err instanceof Answer) send(err.status, err.body);
       else send(500, { error: "internal mock server error" });
     };
 
-    const fault = this.takeFault(path);
+    const fault = this.#takeFault(path);
     if (fault !== undefined) {
       req.resume();
       const headers: Record<string, string> = fault.retryAfterSec === undefined ? {} : { "retry-after": String(fault.retryAfterSec) };
       const reply = (): void => send(fault.status, fault.body, headers);
       if (fault.delayMs > 0) {
         const t = setTimeout(() => {
-          this.timers.delete(t);
+          this.#timers.delete(t);
           reply();
         }, fault.delayMs);
         t.unref();
-        this.timers.add(t);
+        this.#timers.add(t);
       } else reply();
       return true;
     }
@@ -261,12 +261,12 @@ export class ExitApiDesk {
     }
     const header = req.headers["x-api-key"];
     const key = typeof header === "string" ? header : "";
-    if (key === "" || !this.backend.acceptsKey(key)) {
+    if (key === "" || !this.#backend.acceptsKey(key)) {
       req.resume();
       send(401, { error: key === "" ? "missing api key" : "invalid api key" });
       return true;
     }
-    const wait = this.limited(key);
+    const wait = this.#limited(key);
     if (wait !== undefined) {
       req.resume();
       send(429, { error: "rate limit exceeded" }, { "retry-after": String(Math.max(1, Math.ceil(wait / 1000))) });
@@ -276,8 +276,8 @@ export class ExitApiDesk {
     if (method === "GET") {
       req.resume();
       try {
-        if (route === "GET /v1/account") send(200, this.account());
-        else if (route === "GET /v1/history") send(200, this.history(new URL(req.url ?? "/", "http://mock").searchParams));
+        if (route === "GET /v1/account") send(200, this.#account());
+        else if (route === "GET /v1/history") send(200, this.#history(new URL(req.url ?? "/", "http://mock").searchParams));
         else throw fail(405, `use ${path === "/v1/wallets" ? "DELETE" : "POST"}`);
       } catch (err) {
         answer(err);
@@ -295,9 +295,9 @@ export class ExitApiDesk {
           record.body = body;
           if (body === null || typeof body !== "object" || Array.isArray(body)) throw fail(400, "body must be a JSON object");
           const o = body as Record<string, unknown>;
-          if (route === "POST /v1/sell") send(200, this.sell(o));
-          else if (route === "POST /v1/buy") send(200, this.buy(o));
-          else if (route === "DELETE /v1/wallets") send(200, this.unregister(o, key));
+          if (route === "POST /v1/sell") send(200, this.#sell(o));
+          else if (route === "POST /v1/buy") send(200, this.#buy(o));
+          else if (route === "DELETE /v1/wallets") send(200, this.#unregister(o, key));
           else throw fail(405, `method ${method} not allowed on ${path}`);
         } catch (err) {
           answer(err);
@@ -308,28 +308,28 @@ export class ExitApiDesk {
     return true;
   }
 
-  private takeFault(path: string): PendingFault | undefined {
-    const i = this.faults.findIndex((f) => f.path === undefined || f.path === path);
-    const f = this.faults[i];
+  #takeFault(path: string): PendingFault | undefined {
+    const i = this.#faults.findIndex((f) => f.path === undefined || f.path === path);
+    const f = this.#faults[i];
     if (f === undefined) return undefined;
-    if (--f.times <= 0) this.faults.splice(i, 1);
+    if (--f.times <= 0) this.#faults.splice(i, 1);
     return f;
   }
 
   /** Milliseconds until `key` may send again, or undefined when it may now (and counts it). */
-  private limited(key: string): number | undefined {
-    if (this.rateLimit === false) return undefined;
+  #limited(key: string): number | undefined {
+    if (this.#rateLimit === false) return undefined;
     const now = Date.now();
-    const { requests, windowMs } = this.rateLimit;
-    const list = (this.hits.get(key) ?? []).filter((t) => now - t < windowMs);
-    this.hits.set(key, list);
+    const { requests, windowMs } = this.#rateLimit;
+    const list = (this.#hits.get(key) ?? []).filter((t) => now - t < windowMs);
+    this.#hits.set(key, list);
     const oldest = list[0];
     if (list.length >= requests && oldest !== undefined) return oldest + windowMs - now;
     list.push(now);
     return undefined;
   }
 
-  private checkCommon(o: Record<string, unknown>): { mint: string; wallet: string } {
+  #checkCommon(o: Record<string, unknown>): { mint: string; wallet: string } {
     const mint = pubkeyField(o, "mint");
     const wallet = pubkeyField(o, "user_pubkey");
     const bps = o["slippage_bps"];
@@ -338,31 +338,31 @@ export class ExitApiDesk {
     const feeBps = o["partner_fee_bps"];
     const feeLamports = u64(o["partner_fee_lamports"], "partner_fee_lamports", false);
     if (feeBps !== undefined && feeLamports !== undefined) throw fail(400, "partner_fee_bps and partner_fee_lamports are mutually exclusive");
-    if ((feeBps !== undefined || feeLamports !== undefined || o["partner_fee_recipient"] !== undefined) && this.backend.tier < 2) {
+    if ((feeBps !== undefined || feeLamports !== undefined || o["partner_fee_recipient"] !== undefined) && this.#backend.tier < 2) {
       throw fail(403, "partner fees require the Advanced tier");
     }
     return { mint, wallet };
   }
 
-  private notIndexed(mint: string): Answer {
+  #notIndexed(mint: string): Answer {
     return new Answer(404, { status: "not_indexed", mint, reason: "mint not indexed yet; try again shortly" });
   }
 
-  private sell(o: Record<string, unknown>): Record<string, unknown> {
-    const { mint, wallet } = this.checkCommon(o);
+  #sell(o: Record<string, unknown>): Record<string, unknown> {
+    const { mint, wallet } = this.#checkCommon(o);
     const amount = u64(o["amount_tokens"], "amount_tokens", true) ?? 0n;
     if (o["output"] !== "SOL" && o["output"] !== "USD1") throw fail(400, "output must be SOL or USD1");
-    const marketType = this.markets.get(mint);
-    if (marketType === undefined) throw this.notIndexed(mint);
-    const p = this.backend.position(wallet, mint);
+    const marketType = this.#markets.get(mint);
+    if (marketType === undefined) throw this.#notIndexed(mint);
+    const p = this.#backend.position(wallet, mint);
     if (p === undefined) throw fail(422, `no route: wallet ${wallet} holds no open position on ${mint}`);
     if (amount > p.tokens) throw fail(422, `amount_tokens ${amount} exceeds the ${p.tokens} tokens held`);
-    const tx = this.backend.sell(p.position_id, amount === 0n ? p.tokens : amount, sendFees(o));
+    const tx = this.#backend.sell(p.position_id, amount === 0n ? p.tokens : amount, sendFees(o));
     return { tx, route: { market_type: routeMarketType(p.market_type), pool_id: `mock-pool-${mint.slice(0, 8)}` }, debug: {} };
   }
 
-  private buy(o: Record<string, unknown>): Record<string, unknown> {
-    const { mint, wallet } = this.checkCommon(o);
+  #buy(o: Record<string, unknown>): Record<string, unknown> {
+    const { mint, wallet } = this.#checkCommon(o);
     const input = o["input"] ?? "SOL";
     if (input !== "SOL" && input !== "USD1") throw fail(400, "input must be SOL or USD1");
     const total = u64(o["amount_in_total"], "amount_in_total", false);
@@ -371,27 +371,27 @@ export class ExitApiDesk {
     if (human !== undefined && (typeof human !== "number" || !(human > 0) || !Number.isFinite(human))) throw fail(400, "amount must be a positive number");
     const units = total ?? BigInt(Math.round((human as number) * (input === "SOL" ? 1e9 : 1e6)));
     if (units === 0n) throw fail(400, "nothing to buy");
-    const marketType = this.markets.get(mint);
-    if (marketType === undefined) throw this.notIndexed(mint);
-    const tx = this.backend.buy(wallet, mint, units, marketType, sendFees(o));
+    const marketType = this.#markets.get(mint);
+    if (marketType === undefined) throw this.#notIndexed(mint);
+    const tx = this.#backend.buy(wallet, mint, units, marketType, sendFees(o));
     return { tx, route: { market_type: routeMarketType(marketType), pool_id: `mock-pool-${mint.slice(0, 8)}` }, debug: {} };
   }
 
-  private unregister(o: Record<string, unknown>, key: string): Record<string, unknown> {
+  #unregister(o: Record<string, unknown>, key: string): Record<string, unknown> {
     const wallet = pubkeyField(o, "wallet_pubkey");
-    return { wallet_pubkey: wallet, removed: this.backend.unregister(wallet, key) };
+    return { wallet_pubkey: wallet, removed: this.#backend.unregister(wallet, key) };
   }
 
-  private account(): Record<string, unknown> {
-    const l = this.backend.limits;
+  #account(): Record<string, unknown> {
+    const l = this.#backend.limits;
     return {
-      tier: this.backend.tier,
-      tier_name: TIER_NAMES[this.backend.tier],
+      tier: this.#backend.tier,
+      tier_name: TIER_NAMES[this.#backend.tier],
       limits: { max_wallets: l.max_wallets_per_session, max_positions_per_wallet: l.max_positions_per_wallet, max_positions_per_session: l.max_positions_per_session },
     };
   }
 
-  private history(q: URLSearchParams): Record<string, unknown> {
+  #history(q: URLSearchParams): Record<string, unknown> {
     const int = (name: string, d: number, max: number): number => {
       const v = q.get(name);
       if (v === null) return d;

@@ -37,18 +37,22 @@ export interface MirrorHost {
 export const DEFAULT_MIRROR_SLIPPAGE_BPS = 2500;
 
 export class MirrorDesk {
-  private readonly state = new Map<string, MirrorWalletState>();
-  private readonly pending = new Map<string, PendingMirrorBuy>();
+  readonly #state = new Map<string, MirrorWalletState>();
+  readonly #pending = new Map<string, PendingMirrorBuy>();
 
-  constructor(private readonly host: MirrorHost) {}
+  readonly #host: MirrorHost;
+
+  constructor(host: MirrorHost) {
+    this.#host = host;
+  }
 
   /** A watched wallet opened `source`: offer or refuse a mirror buy to every session with `auto_buy` for it. */
   onWatchedBuy(source: MockPosition): void {
-    for (const conn of this.host.connectionsFor(source.wallet, "watch")) {
+    for (const conn of this.#host.connectionsFor(source.wallet, "watch")) {
       const autoBuy = conn.watches(source.wallet)?.auto_buy;
       if (autoBuy === undefined) continue;
-      const state = this.stateOf(source.wallet);
-      const mirrors = [...this.host.openPositions()].filter((q) => q.mirrorSource === source.wallet);
+      const state = this.#stateOf(source.wallet);
+      const mirrors = [...this.#host.openPositions()].filter((q) => q.mirrorSource === source.wallet);
       const amount = BigInt(autoBuy.amount_quote_units);
       const refusal = mirrorBuyRefusal({
         config: conn.mirrorConfig,
@@ -62,7 +66,7 @@ export class MirrorDesk {
       });
       if (refusal !== undefined) {
         conn.send({ type: "mirror_buy_failed", watched_wallet: source.wallet, mint: source.mint, reason: refusal });
-        this.host.emit("mirror_buy_failed", { watched_wallet: source.wallet, mint: source.mint, reason: refusal });
+        this.#host.emit("mirror_buy_failed", { watched_wallet: source.wallet, mint: source.mint, reason: refusal });
         continue;
       }
       state.lastBuyAtMs = Date.now();
@@ -75,8 +79,8 @@ export class MirrorDesk {
         connection: conn,
         done: false,
       };
-      this.pending.set(key(conn, source.mint), pending);
-      const txB64 = this.host.registerBuy(pending);
+      this.#pending.set(key(conn, source.mint), pending);
+      const txB64 = this.#host.registerBuy(pending);
       const bps = conn.mirrorConfig?.buy_slippage_bps;
       conn.send({
         type: "mirror_buy_signal",
@@ -92,19 +96,19 @@ export class MirrorDesk {
         ...(conn.tipLamports === undefined ? {} : { tip_lamports: conn.tipLamports }),
         market_context: source.marketContext,
       });
-      this.host.emit("mirror_buy_signal", { watched_wallet: source.wallet, user_wallet: autoBuy.wallet_pubkey, mint: source.mint });
+      this.#host.emit("mirror_buy_signal", { watched_wallet: source.wallet, user_wallet: autoBuy.wallet_pubkey, mint: source.mint });
     }
   }
 
   /** `mirror_buy_result` from a session: success fills after the settle delay; failure releases the offer. */
   onResult(conn: MockConnection, mint: string, success: boolean): void {
-    const pending = this.pending.get(key(conn, mint));
+    const pending = this.#pending.get(key(conn, mint));
     if (pending === undefined || pending.done) return;
     if (success) {
-      this.host.later(() => this.fill(pending));
+      this.#host.later(() => this.fill(pending));
     } else {
       pending.done = true;
-      this.pending.delete(key(conn, mint));
+      this.#pending.delete(key(conn, mint));
     }
   }
 
@@ -112,10 +116,10 @@ export class MirrorDesk {
   fill(pending: PendingMirrorBuy): void {
     if (pending.done) return;
     pending.done = true;
-    this.pending.delete(key(pending.connection, pending.mint));
+    this.#pending.delete(key(pending.connection, pending.mint));
     const src = pending.source;
     const tokens = (pending.amount * src.entryTokens) / src.entryQuote;
-    this.host.openPosition({
+    this.#host.openPosition({
       wallet: pending.userWallet,
       mint: pending.mint,
       tokens: tokens > 0n ? tokens : 1n,
@@ -131,20 +135,20 @@ export class MirrorDesk {
   onMirrorClosed(p: MockPosition, profit: bigint): void {
     const source = p.mirrorSource;
     if (source === undefined) return;
-    const owner = this.host.connectionsFor(p.wallet, "own").find((c) => c.watches(source) !== undefined);
-    const tripped = recordMirrorResult(this.stateOf(source), profit, owner?.mirrorConfig);
+    const owner = this.#host.connectionsFor(p.wallet, "own").find((c) => c.watches(source) !== undefined);
+    const tripped = recordMirrorResult(this.#stateOf(source), profit, owner?.mirrorConfig);
     if (tripped === undefined) return;
-    for (const c of this.host.connectionsFor(source, "watch")) {
+    for (const c of this.#host.connectionsFor(source, "watch")) {
       c.send({ type: "mirror_wallet_auto_disabled", watched_wallet: source, reason: "consecutive_losses", loss_count: tripped });
     }
-    this.host.emit("mirror_wallet_auto_disabled", { watched_wallet: source, loss_count: tripped });
+    this.#host.emit("mirror_wallet_auto_disabled", { watched_wallet: source, loss_count: tripped });
   }
 
-  private stateOf(wallet: string): MirrorWalletState {
-    let s = this.state.get(wallet);
+  #stateOf(wallet: string): MirrorWalletState {
+    let s = this.#state.get(wallet);
     if (s === undefined) {
       s = initialMirrorState();
-      this.state.set(wallet, s);
+      this.#state.set(wallet, s);
     }
     return s;
   }

@@ -135,3 +135,14 @@ export const DEFAULTS = {
   tradeTickProbability: 0.2,
   guardSlippageBps: 500,
 } as const;
+
+/**
+ * @internal How the server's parts (`server/*.ts`) report to it: `emit` emits a server event and
+ * re-checks the pending `waitFor*` probes; `trace` only emits (for events a re-check follows
+ * anyway, and `debug`); `notify` only re-checks.
+ */
+export interface ServerOutlet {
+  emit<K extends keyof MockStreamServerEvents>(event: K, ...args: MockStreamServerEvents[K]): void;
+  trace<K extends keyof MockStreamServerEvents>(event: K, ...args: MockStreamServerEvents[K]): void;
+  notify(): void;
+}

@@ -68,31 +68,31 @@ const ANY_KEY = Symbol("any key");
 
 /** The wallets registered to each API key. */
 export class WalletRegistry {
-  private readonly byKey = new Map<string | typeof ANY_KEY, Map<string, { label: string | undefined }>>();
+  readonly #byKey = new Map<string | typeof ANY_KEY, Map<string, { label: string | undefined }>>();
 
   /** Registers `wallet` to `apiKey`, or to every key when `apiKey` is undefined. */
   add(wallet: string, apiKey: string | undefined, label?: string): void {
     const k = apiKey ?? ANY_KEY;
-    let wallets = this.byKey.get(k);
-    if (wallets === undefined) this.byKey.set(k, (wallets = new Map()));
+    let wallets = this.#byKey.get(k);
+    if (wallets === undefined) this.#byKey.set(k, (wallets = new Map()));
     wallets.set(wallet, { label: label ?? wallets.get(wallet)?.label });
   }
 
   /** Removes `wallet` from `apiKey` (and from the every-key set); true when it was there. */
   remove(wallet: string, apiKey: string): boolean {
-    const a = this.byKey.get(apiKey)?.delete(wallet) === true;
-    const b = this.byKey.get(ANY_KEY)?.delete(wallet) === true;
+    const a = this.#byKey.get(apiKey)?.delete(wallet) === true;
+    const b = this.#byKey.get(ANY_KEY)?.delete(wallet) === true;
     return a || b;
   }
 
   has(wallet: string, apiKey: string): boolean {
-    return this.byKey.get(apiKey)?.has(wallet) === true || this.byKey.get(ANY_KEY)?.has(wallet) === true;
+    return this.#byKey.get(apiKey)?.has(wallet) === true || this.#byKey.get(ANY_KEY)?.has(wallet) === true;
   }
 
   /** Wallets usable with `apiKey`, or every registered wallet when `apiKey` is undefined. */
   list(apiKey?: string): string[] {
     const out = new Set<string>();
-    for (const [k, wallets] of this.byKey) {
+    for (const [k, wallets] of this.#byKey) {
       if (apiKey === undefined || k === apiKey || k === ANY_KEY) for (const w of wallets.keys()) out.add(w);
     }
     return [...out];

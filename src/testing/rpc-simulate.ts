@@ -89,12 +89,16 @@ function accountJson(a: LedgerAccount | undefined): Record<string, unknown> | nu
 
 class Ledger {
   readonly #changed = new Map<string, LedgerAccount | undefined>();
-  constructor(private readonly backend: SimulationBackend) {}
+  readonly #backend: SimulationBackend;
+
+  constructor(backend: SimulationBackend) {
+    this.#backend = backend;
+  }
 
   get(address: string): LedgerAccount | undefined {
     if (this.#changed.has(address)) return this.#changed.get(address);
-    if (this.backend.isWallet(address)) return { lamports: MOCK_WALLET_LAMPORTS, owner: SYSTEM_PROGRAM_ID, token: undefined };
-    const t = this.backend.tokenAccount(address);
+    if (this.#backend.isWallet(address)) return { lamports: MOCK_WALLET_LAMPORTS, owner: SYSTEM_PROGRAM_ID, token: undefined };
+    const t = this.#backend.tokenAccount(address);
     if (t === undefined) return undefined;
     return {
       lamports: TOKEN_ACCOUNT_RENT,

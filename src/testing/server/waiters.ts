@@ -7,9 +7,10 @@ interface Waiter {
   fail(error: Error): void;
 }
 
+/** @internal The pending waits of one server. */
 export class Waiters {
-  private readonly pending = new Set<Waiter>();
-  private closedReason: string | undefined;
+  readonly #pending = new Set<Waiter>();
+  #closedReason: string | undefined;
 
   /** Resolves with `probe()`'s first non-undefined result; rejects after `timeoutMs` or on {@link close}. */
   wait<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
@@ -19,8 +20,8 @@ export class Waiters {
         resolve(first);
         return;
       }
-      if (this.closedReason !== undefined) {
-        reject(new Error(`${this.closedReason} while waiting for ${what}`));
+      if (this.#closedReason !== undefined) {
+        reject(new Error(`${this.#closedReason} while waiting for ${what}`));
         return;
       }
       const waiter: Waiter = {
@@ -39,20 +40,20 @@ export class Waiters {
       timer.unref();
       const done = (): void => {
         clearTimeout(timer);
-        this.pending.delete(waiter);
+        this.#pending.delete(waiter);
       };
-      this.pending.add(waiter);
+      this.#pending.add(waiter);
     });
   }
 
   /** Re-checks every pending wait. */
   notify(): void {
-    for (const w of [...this.pending]) w.check();
+    for (const w of [...this.#pending]) w.check();
   }
 
   /** Rejects every pending wait, and every later one at once. */
   close(reason: string): void {
-    this.closedReason = reason;
-    for (const w of [...this.pending]) w.fail(new Error(reason));
+    this.#closedReason = reason;
+    for (const w of [...this.#pending]) w.fail(new Error(reason));
   }
 }
