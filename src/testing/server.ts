@@ -137,6 +137,9 @@ export class MockStreamServer extends EventEmitter<MockStreamServerEvents> {
     if (tier !== 0 && tier !== 1 && tier !== 2) throw new RangeError("tier must be 0, 1 or 2");
     const flush = options.pnlFlushMs ?? DEFAULTS.pnlFlushMs;
     if (!Number.isInteger(flush) || flush <= 0) throw new RangeError("pnlFlushMs must be a positive integer");
+    // Checked before listening: a server that throws after it listens would keep Node alive.
+    const validity = options.blockhashValiditySlots ?? DEFAULTS.blockhashValiditySlots;
+    if (!Number.isInteger(validity) || validity < 1) throw new RangeError("blockhashValiditySlots must be a positive integer");
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     const { http, port } = await Transport.listen(options.port ?? 0, options.host ?? DEFAULTS.host);
     return new MockStreamServer(options, http, port, seed);

@@ -113,3 +113,12 @@ describe("mock chain", () => {
     expect(server.pendingSubmissionFaults).toBe(0);
   });
 });
+
+describe("bad chain options", () => {
+  it("refuses an invalid blockhashValiditySlots before listening (nothing is left open)", async () => {
+    const before = process.getActiveResourcesInfo().filter((r) => r === "TCPServerWrap").length;
+    await expect(MockStreamServer.start({ blockhashValiditySlots: 0 })).rejects.toThrow(/blockhashValiditySlots must be a positive integer/);
+    await expect(MockStreamServer.start({ blockhashValiditySlots: 1.5 })).rejects.toThrow(RangeError);
+    expect(process.getActiveResourcesInfo().filter((r) => r === "TCPServerWrap").length).toBe(before);
+  });
+});
