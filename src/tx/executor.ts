@@ -10,8 +10,9 @@ import { StreamError, StreamValidationError, SubmitError, TransactionConfirmatio
 import type { ExitSignalWithTx, IntMode } from "../protocol/index.js";
 import type { StreamSession } from "../session/index.js";
 import { callRpc, confirmTransaction, type Commitment, type RpcEndpoint } from "./confirm.js";
-import type { FetchLike, SendTarget, SubmitOptions } from "./submit.js";
-import { submitTransaction } from "./submit.js";
+import type { FetchLike } from "./rpc.js";
+import { submitTransaction, type SubmitOptions } from "./submit.js";
+import type { SendTarget } from "./targets.js";
 import { ExitJournal, type JournalEntry, type JournalOutcome } from "./journal.js";
 import { guardFor } from "./guard.js";
 import { signExitTransaction, type SignExitOptions } from "./sign.js";

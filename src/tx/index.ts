@@ -70,8 +70,9 @@ export {
   sendTransactionB64To,
   sendTransaction,
   signAndSendUnsignedTxB64,
-  pingHeliusSender,
-  startHeliusSenderWarmLoop,
+  type SubmitOptions,
+} from "./submit.js";
+export {
   sendTargetRpc,
   sendTargetDefaultRpc,
   sendTargetHeliusSender,
@@ -83,10 +84,9 @@ export {
   ASTRALANE_DEFAULT_REGION,
   MAINNET_BETA_RPC_URL,
   type SendTarget,
-  type SubmitOptions,
-  type FetchLike,
-  type HeliusPingOptions,
-} from "./submit.js";
+} from "./targets.js";
+export type { FetchLike } from "./rpc.js";
+export { pingHeliusSender, startHeliusSenderWarmLoop, type HeliusPingOptions } from "./helius-warm.js";
 export { signExitApiTransaction, type ExitApiBuildLike, type ExitApiRequestLike } from "./exit-api.js";
 export { proveOwnership } from "./ownership.js";
 export {
