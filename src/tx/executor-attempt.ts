@@ -9,7 +9,7 @@ import type { StreamSession } from "../session/index.js";
 import { callRpc, confirmTransaction } from "./confirm.js";
 import type { ExitFailure, ExitProgress, ExitTally } from "./executor-events.js";
 import type { ExecuteExitsOptions, ExitSignalMessage } from "./executor-options.js";
-import { guardFor } from "./guard.js";
+import { guardFor } from "./guard-limits.js";
 import type { ExitJournal, JournalEntry, JournalOutcome } from "./journal.js";
 import type { FetchLike } from "./rpc.js";
 import { signExitTransaction } from "./sign.js";

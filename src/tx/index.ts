@@ -27,10 +27,9 @@ export {
   type TokenAccountClose,
   type TransactionSummary,
 } from "./inspect.js";
+export { TOKEN_ACCOUNT_RENT_LAMPORTS, associatedTokenAddress } from "./guard.js";
 export {
   DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS,
-  TOKEN_ACCOUNT_RENT_LAMPORTS,
-  associatedTokenAddress,
   guardFor,
   guardLimits,
   type ExitMessageLike,
@@ -38,7 +37,7 @@ export {
   type GuardConfigurationSource,
   type GuardLimits,
   type GuardOptions,
-} from "./guard.js";
+} from "./guard-limits.js";
 export {
   KNOWN_PROGRAMS,
   ASSOCIATED_TOKEN_PROGRAM_ID,
