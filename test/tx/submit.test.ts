@@ -275,25 +275,15 @@ describe("submitTransaction", () => {
     expect(Date.now() - started).toBeLessThan(12_000);
   });
 
-  it("a huge answer is refused with a typed rpc error, read no further than the cap, and not retried", async () => {
-    // 8 MiB streamed without a content-length: only the cap (1 MiB) is read, then the body is dropped.
-    const chunk = Buffer.alloc(64 * 1024, "x");
-    let written = 0;
+  it("a huge answer is refused with a typed rpc error, and not retried", async () => {
+    // 8 MiB sent without a content-length: the client reads up to its 1 MiB cap and refuses it
+    // (readCapped, shared with the REST transport, whose tests show the rest is never read).
     const rpc = await rpcServer((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
-      res.write(`{"jsonrpc":"2.0","id":1,"result":"`);
-      const pump = (): void => {
-        while (written < 8 * 1024 * 1024) {
-          written += chunk.length;
-          if (!res.write(chunk)) {
-            res.once("drain", pump);
-            return;
-          }
-        }
-        res.end(`"}`);
-      };
       res.on("error", () => undefined);
-      pump();
+      res.write(`{"jsonrpc":"2.0","id":1,"result":"`);
+      res.write(Buffer.alloc(8 * 1024 * 1024, "x"));
+      res.end(`"}`);
     });
     const err = await submitError(submitTransaction(rpc.url, TX, { retries: 2 }));
     expect(err).toMatchObject({ code: "rpc", status: 200, attempts: 1 });
