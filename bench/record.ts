@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RecordingWriter, backtestRecording, loadRecording } from "../src/record/index.js";
+import { backtestRecording, loadRecording } from "../src/record/index.js";
+import { RecordingWriter } from "../src/record/writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ls-bench-record-"));
 const N = 100_000;

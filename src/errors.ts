@@ -11,6 +11,10 @@
  * compatibility.
  *
  * No error message, property or cause ever contains the API key.
+ *
+ * One file, above ~400 lines, on purpose: every error class of every layer lives here (DESIGN.md),
+ * so the family, its codes and its one constructor shape are reviewed on one page, and no layer
+ * has to import another to throw or to catch.
  */
 
 /** Stable, machine-readable error codes. New codes may be added in minor versions. */

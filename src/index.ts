@@ -191,24 +191,26 @@ export {
   LOCAL_EXIT_API_BASE_URL,
   EXIT_API_DEFAULTS,
   DEFAULT_RETRY_POLICY,
+  type ExitApiCallOptions,
+  type ExitApiClientConfig,
+  type ExitApiClientOptions,
+  type PartialSellOptions,
+  type PartialSellPosition,
+} from "./rest/exit-api.js";
+export {
   parseBuildTxResponse,
   type BuildBuyTxRequest,
   type BuildSellTxRequest,
   type BuildTxResponse,
   type BuyInput,
   type ExitApiAccount,
-  type ExitApiCallOptions,
-  type ExitApiClientConfig,
-  type ExitApiClientOptions,
   type MarketContextLike,
-  type PartialSellOptions,
-  type PartialSellPosition,
   type SellOutput,
   type TradeHistory,
   type TradeHistoryItem,
   type TradeHistoryQuery,
   type U64Input,
-} from "./rest/exit-api.js";
+} from "./rest/exit-api-messages.js";
 export type { RestFetch } from "./rest/http.js";
 
 // ---- retry helpers (the official SDK's root names) ----

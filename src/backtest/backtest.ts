@@ -235,8 +235,11 @@ function summarize(s: BacktestStrategy, positions: RecordedPosition[], outcomes:
 
 /**
  * Re-runs the strategy engine over each recorded position's profit path, once per strategy.
- * `recording` is a file path or a recording already loaded; `strategies` are specs
- * (`"tp=20,sl=10"`, see {@link parseStrategySpec}) or {@link BacktestStrategy} objects.
+ * `recording` is a file path or a recording already loaded; `strategies` are {@link BacktestStrategy}
+ * objects or specs such as `"tp=20,sl=10,trail=5,be=2,deadline=120,guard,ladder=25:30/50:40:3,grad"`:
+ * take profit, stop loss, trailing stop, breakeven trail (all %), a deadline in seconds, the
+ * liquidity guard, an exit ladder (`profit:sell[:trail]` levels separated by `/`) and sell on
+ * graduation. A bad spec throws a `StreamError` (code `validation`) naming the bad part.
  *
  * @example
  * ```ts

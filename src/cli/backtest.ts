@@ -5,15 +5,9 @@ import type { Command } from "./command.js";
 import { writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  READING_CHOICES,
-  backtest,
-  formatReport,
-  parseStrategySpec,
-  renderHtmlReport,
-  reportJson,
-  type EngineReadings,
-} from "../record/index.js";
+import { parseStrategySpec } from "../backtest/spec.js";
+import { backtest, formatReport, renderHtmlReport, reportJson, type EngineReadings } from "../record/index.js";
+import { READING_CHOICES } from "../testing/strategy-engine.js";
 
 export const BACKTEST_USAGE = `Usage: lasersell-stream backtest FILE --strategy SPEC [--strategy SPEC]... [options]
 

@@ -8,7 +8,8 @@ import { Keypair } from "@solana/web3.js";
 import WebSocket from "ws";
 import { StreamClient } from "../client/index.js";
 import { parseServerMessage, stringifyClientMessage, type StrategyConfig } from "../protocol/index.js";
-import { RecordingWriter, recordSession } from "../record/index.js";
+import { recordSession } from "../record/index.js";
+import { RecordingWriter } from "../record/writer.js";
 import { MockStreamServer } from "../testing/index.js";
 import { signExitTransaction, submitTransaction } from "../tx/index.js";
 

@@ -2,12 +2,14 @@
  * `lasersell-stream/record`: record a live session to a file, read recordings back, and backtest
  * strategies on them. Free of web3.js and of the mock server; replay lives on `MockStreamServer`
  * (`lasersell-stream/testing`).
+ *
+ * Only what a user of recording, reading and backtesting needs is exported here; the helpers our
+ * own CLI, bench and tests use (`RecordingWriter`, `isFrame`, `parseStrategySpec`...) are imported
+ * from their module files.
  */
 export {
-  LIBRARY_VERSION,
   RECORDING_FORMAT,
   RECORDING_FORMAT_VERSION,
-  isFrame,
   type EventEntry,
   type FrameEntry,
   type Recording,
@@ -15,8 +17,6 @@ export {
   type RecordingHeader,
 } from "./format.js";
 export {
-  RecordingWriter,
-  configureText,
   recordSession,
   type RecordableConnection,
   type RecordingWriterOptions,
@@ -27,19 +27,13 @@ export { loadRecording, readRecordingLines } from "./reader.js";
 export {
   backtest,
   backtestRecording,
-  pointPnl,
-  runPosition,
   type BacktestExit,
   type BacktestOptions,
   type BacktestReport,
   type PositionOutcome,
   type StrategySummary,
 } from "../backtest/backtest.js";
-export { parseStrategySpec, type BacktestStrategy } from "../backtest/spec.js";
-export { recordedPositions, type PathPoint, type RecordedPosition } from "../backtest/paths.js";
+export type { BacktestStrategy } from "../backtest/spec.js";
+export type { PathPoint, RecordedPosition } from "../backtest/paths.js";
 export { formatReport, renderHtmlReport, reportJson } from "../backtest/report.js";
-export {
-  DEFAULT_READINGS,
-  READING_CHOICES,
-  type EngineReadings,
-} from "../testing/strategy-engine.js";
+export { DEFAULT_READINGS, type EngineReadings } from "../testing/strategy-engine.js";

@@ -16,7 +16,7 @@ import {
   type RecordingHeader,
 } from "./format.js";
 
-/** Options of {@link RecordingWriter} and {@link recordSession}. */
+/** Options of {@link recordSession} (and of the `RecordingWriter` behind it). */
 export interface RecordingWriterOptions {
   /**
    * Most bytes waiting for the sink before lines are dropped (a `gap` line then says how many).

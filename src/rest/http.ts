@@ -8,6 +8,7 @@
 import { ExitApiError, StreamValidationError, TimeoutError, type ExitApiErrorDetails } from "../errors.js";
 import { writeJson } from "../protocol/json.js";
 import { checkApiKey } from "../util/api-key.js";
+import { readCapped } from "../util/body.js";
 import { refusesCleartext } from "../util/net.js";
 import { anySignal } from "../util/retry.js";
 import { createRedactor, type Redactor } from "../util/secrets.js";
@@ -89,41 +90,6 @@ export interface RestReply {
   status: number;
   /** The body text (already redacted). */
   text: string;
-}
-
-/** Reads a body up to `max` bytes; the rest is cancelled unread. */
-async function readCapped(response: Response, max: number): Promise<{ text: string; truncated: boolean }> {
-  const length = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (response.body === null) return { text: "", truncated: false };
-  const reader = response.body.getReader();
-  if (Number.isFinite(length) && length > max * 16) {
-    // Obviously oversized: do not even start reading it.
-    await reader.cancel().catch(() => undefined);
-    return { text: "", truncated: true };
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > max) {
-      chunks.push(value.subarray(0, max - size));
-      size = max;
-      truncated = true;
-      await reader.cancel().catch(() => undefined);
-      break;
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return { text: new TextDecoder().decode(all), truncated };
 }
 
 /** Rejects as soon as `signal` aborts, whatever `promise` does (a fetch that ignores its signal cannot hang us). */

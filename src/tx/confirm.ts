@@ -1,13 +1,13 @@
 /**
  * `confirmTransaction`: did a submitted transaction land? Polls `getSignatureStatuses` (and
  * `getBlockHeight` for expiry) on a JSON-RPC endpoint until the signature reaches the commitment,
- * fails on chain, expires or the time runs out. Also the one-call JSON-RPC helper the exit
- * executor uses (`callRpc`).
+ * fails on chain, expires or the time runs out. Also `callRpc`, the public one-call JSON-RPC read
+ * (the exit executor's `getLatestBlockhash`).
  */
-import { StreamError, StreamValidationError, SubmitError, TransactionConfirmationError } from "../errors.js";
-import { createRedactor } from "../util/secrets.js";
+import { StreamError, StreamValidationError, TransactionConfirmationError, type SubmitError } from "../errors.js";
 import { deadline, sleep } from "../util/abort.js";
-import { resolveTarget, rpcErrorOf, summarizeBody, type FetchLike } from "./submit.js";
+import { postJsonRpc, type FetchLike } from "./rpc.js";
+import { resolveTarget } from "./targets.js";
 
 /** A JSON-RPC endpoint for reads: a URL, or a URL with extra headers. Keys in either stay secret. */
 export type RpcEndpoint = string | { readonly url: string; readonly headers?: Readonly<Record<string, string>> };
@@ -23,46 +23,20 @@ export interface RpcCallOptions {
   fetch?: FetchLike;
 }
 
-let nextId = 1;
-
 /**
  * One JSON-RPC call; resolves with `result`. Rejects with {@link SubmitError} (code `"rpc"`,
- * `"connection"`, `"timeout"` or `"aborted"`) naming the endpoint by origin only.
+ * `"connection"`, `"timeout"` or `"aborted"`) naming the endpoint by origin only. The answer is read
+ * up to 1 MiB (an error's up to 64 KiB); a larger one is an `"rpc"` error.
  */
 export async function callRpc(rpc: RpcEndpoint, method: string, params: readonly unknown[], options: RpcCallOptions = {}): Promise<unknown> {
   const target = typeof rpc === "string" ? { url: rpc } : rpc;
   const endpoint = resolveTarget({ kind: "rpc", url: target.url }, target.headers, options.allowInsecure === true);
-  const redactor = createRedactor(endpoint.secrets, 1);
-  const where = `rpc (${endpoint.origin})`;
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const fail = (code: "rpc" | "connection" | "timeout" | "aborted", message: string, extra: { status?: number; rpcCode?: number; rpcMessage?: string } = {}, cause?: unknown): SubmitError =>
-    new SubmitError(redactor.text(message), { code, target: "rpc", endpoint: endpoint.origin, attempts: 1, ...extra }, cause === undefined ? undefined : { cause: redactor.error(cause) });
   const limit = deadline(timeoutMs, options.signal);
-  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const body = JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params });
-  let response: Response;
-  let text: string;
   try {
-    response = await doFetch(endpoint.url, { method: "POST", headers: endpoint.headers, body, signal: limit.signal });
-    text = await response.text();
-  } catch (err) {
-    if (limit.reason() === "aborted") throw fail("aborted", `${method} to ${where} was aborted`, {}, err);
-    if (limit.reason() === "timeout") throw fail("timeout", `${method} to ${where} timed out after ${timeoutMs} ms`, {}, err);
-    throw fail("connection", `${method} to ${where} failed: ${(err as Error).message ?? String(err)}`, {}, err);
+    return await postJsonRpc(endpoint, method, params, { signal: limit.signal, reason: limit.reason, timeoutMs, attempts: 1, fetch: options.fetch });
   } finally {
     limit.dispose();
-  }
-  const rpcError = rpcErrorOf(text);
-  if (!response.ok || rpcError !== undefined) {
-    const extra: { status: number; rpcCode?: number; rpcMessage?: string } = { status: response.status };
-    if (rpcError?.code !== undefined) extra.rpcCode = rpcError.code;
-    if (rpcError?.message !== undefined) extra.rpcMessage = redactor.text(rpcError.message);
-    throw fail("rpc", `${method} to ${where}: HTTP ${response.status} ${rpcError?.message ?? summarizeBody(text)}`, extra);
-  }
-  try {
-    return (JSON.parse(text) as { result?: unknown }).result;
-  } catch (err) {
-    throw fail("rpc", `${method} to ${where}: the answer is not JSON: ${summarizeBody(text)}`, { status: response.status }, err);
   }
 }
 

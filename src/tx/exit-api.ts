@@ -3,7 +3,7 @@
  * sent (not the server's answer) says which wallet must sign and how much SOL may leave it.
  */
 import { StreamValidationError } from "../errors.js";
-import type { ExitMessageLike } from "./guard.js";
+import type { ExitMessageLike } from "./guard-limits.js";
 import { signExitTransaction, type SignedTransaction, type SignExitOptions } from "./sign.js";
 import type { SignerInput } from "./signer.js";
 

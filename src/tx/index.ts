@@ -27,10 +27,9 @@ export {
   type TokenAccountClose,
   type TransactionSummary,
 } from "./inspect.js";
+export { TOKEN_ACCOUNT_RENT_LAMPORTS, associatedTokenAddress } from "./guard.js";
 export {
   DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS,
-  TOKEN_ACCOUNT_RENT_LAMPORTS,
-  associatedTokenAddress,
   guardFor,
   guardLimits,
   type ExitMessageLike,
@@ -38,7 +37,7 @@ export {
   type GuardConfigurationSource,
   type GuardLimits,
   type GuardOptions,
-} from "./guard.js";
+} from "./guard-limits.js";
 export {
   KNOWN_PROGRAMS,
   ASSOCIATED_TOKEN_PROGRAM_ID,
@@ -70,8 +69,9 @@ export {
   sendTransactionB64To,
   sendTransaction,
   signAndSendUnsignedTxB64,
-  pingHeliusSender,
-  startHeliusSenderWarmLoop,
+  type SubmitOptions,
+} from "./submit.js";
+export {
   sendTargetRpc,
   sendTargetDefaultRpc,
   sendTargetHeliusSender,
@@ -83,10 +83,9 @@ export {
   ASTRALANE_DEFAULT_REGION,
   MAINNET_BETA_RPC_URL,
   type SendTarget,
-  type SubmitOptions,
-  type FetchLike,
-  type HeliusPingOptions,
-} from "./submit.js";
+} from "./targets.js";
+export type { FetchLike } from "./rpc.js";
+export { pingHeliusSender, startHeliusSenderWarmLoop, type HeliusPingOptions } from "./helius-warm.js";
 export { signExitApiTransaction, type ExitApiBuildLike, type ExitApiRequestLike } from "./exit-api.js";
 export { proveOwnership } from "./ownership.js";
 export {

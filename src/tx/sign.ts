@@ -7,7 +7,8 @@ import { VersionedTransaction } from "@solana/web3.js";
 import bs58 from "bs58";
 import { StreamValidationError, TransactionDecodeError, TransactionGuardError } from "../errors.js";
 import { checkTransactionSize, decodeBase64Strict, decodeTransactionBytes, readLayout, type DecodedTransaction } from "./decode.js";
-import { checkGuard, guardLimits, messageWallet, type ExitMessageLike, type GuardLimits, type GuardOptions } from "./guard.js";
+import { checkGuard } from "./guard.js";
+import { guardLimits, messageWallet, type ExitMessageLike, type GuardLimits, type GuardOptions } from "./guard-limits.js";
 import { summarize, type TransactionSummary } from "./inspect.js";
 import { createSigner, type KeypairLike, type SignerInput, type TxSigner } from "./signer.js";
 

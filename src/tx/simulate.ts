@@ -5,15 +5,17 @@
  * accounts before it (`getMultipleAccounts`); only an exit's (or the configured buy's) effects pass.
  */
 import bs58 from "bs58";
-import { StreamValidationError, SubmitError, TransactionGuardError } from "../errors.js";
-import { createRedactor } from "../util/secrets.js";
+import { StreamValidationError, TransactionGuardError } from "../errors.js";
+import { deadline } from "../util/abort.js";
 import type { Base58 } from "./decode.js";
-import { associatedTokenAddress, type ExitMessageLike } from "./guard.js";
+import { associatedTokenAddress } from "./guard.js";
+import type { ExitMessageLike } from "./guard-limits.js";
 import { TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID, USD1_MINT, WSOL_MINT } from "./programs.js";
 import { guardTransaction, signExitTransaction, type SignedTransaction, type SignExitOptions } from "./sign.js";
 import type { SignerInput } from "./signer.js";
 import { createSigner } from "./signer.js";
-import { resolveTarget, type FetchLike, type SendTarget } from "./submit.js";
+import { postJsonRpc, type FetchLike } from "./rpc.js";
+import { resolveTarget, type SendTarget } from "./targets.js";
 
 /** Options of {@link verifyBySimulation}: the guard's, plus the RPC call's. */
 export interface SimulationOptions extends SignExitOptions {
@@ -176,62 +178,13 @@ export async function verifyBySimulation(
   });
 }
 
-let nextId = 1;
-
 /** One JSON-RPC caller over a target, with one deadline and the caller's signal for all its calls. */
 function rpcCaller(rpc: string | SendTarget, options: SimulationOptions): ((method: string, params: unknown[]) => Promise<unknown>) & { done: () => void } {
   const endpoint = resolveTarget(rpc, undefined, options.allowInsecure === true);
-  const redactor = createRedactor(endpoint.secrets, 1);
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new StreamValidationError("timeoutMs: must be a non-negative number", { issues: [{ path: "timeoutMs", message: "must be a non-negative number" }] });
-  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const controller = new AbortController();
-  let reason: "timeout" | "aborted" | undefined;
-  const stop = (why: "timeout" | "aborted"): void => {
-    reason ??= why;
-    controller.abort();
-  };
-  const timer = setTimeout(() => stop("timeout"), timeoutMs);
-  const onAbort = (): void => stop("aborted");
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  if (options.signal?.aborted === true) stop("aborted");
-  const fail = (code: "rpc" | "connection" | "timeout" | "aborted", message: string, extra: { status?: number; rpcCode?: number; rpcMessage?: string } = {}, cause?: unknown): SubmitError =>
-    new SubmitError(redactor.text(message), { code, target: endpoint.label, endpoint: endpoint.origin, attempts: 1, ...extra }, cause === undefined ? undefined : { cause: redactor.error(cause) });
-  const call = async (method: string, params: unknown[]): Promise<unknown> => {
-    let text: string;
-    let status: number;
-    try {
-      if (reason !== undefined) throw new Error(reason);
-      const response = await doFetch(endpoint.url, {
-        method: "POST",
-        headers: endpoint.headers,
-        body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
-        signal: controller.signal,
-        redirect: "error",
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (err) {
-      if (reason === "timeout") throw fail("timeout", `${method} to ${endpoint.origin} timed out after ${timeoutMs} ms`, {}, err);
-      if (reason === "aborted") throw fail("aborted", `${method} to ${endpoint.origin} was aborted`, {}, err);
-      throw fail("connection", `${method} to ${endpoint.origin} failed: ${(err as Error).message}`, {}, err);
-    }
-    let body: { result?: unknown; error?: { code?: number; message?: string } };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch (err) {
-      throw fail("rpc", `${method}: ${endpoint.origin} answered HTTP ${status} with a body that is not JSON`, { status }, err);
-    }
-    if (body.error !== undefined) {
-      throw fail("rpc", `${method}: ${body.error.message ?? "error"}`, { status, ...(body.error.code === undefined ? {} : { rpcCode: body.error.code }), ...(body.error.message === undefined ? {} : { rpcMessage: body.error.message }) });
-    }
-    if (status < 200 || status > 299) throw fail("rpc", `${method}: HTTP ${status}`, { status });
-    return body.result;
-  };
-  return Object.assign(call, {
-    done: () => {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-    },
-  });
+  const limit = deadline(timeoutMs, options.signal);
+  const call = (method: string, params: unknown[]): Promise<unknown> =>
+    postJsonRpc(endpoint, method, params, { signal: limit.signal, reason: limit.reason, timeoutMs, attempts: 1, fetch: options.fetch });
+  return Object.assign(call, { done: limit.dispose });
 }

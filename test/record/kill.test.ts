@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { StreamError } from "../../src/errors.js";
-import { isFrame, loadRecording } from "../../src/record/index.js";
+import { isFrame } from "../../src/record/format.js";
+import { loadRecording } from "../../src/record/index.js";
 import { MockStreamServer } from "../../src/testing/index.js";
 import { buildRecording, recordingText } from "./paths.js";
 

@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StreamClient } from "../../src/client/index.js";
 import { parseServerMessage } from "../../src/protocol/index.js";
-import { isFrame, loadRecording, type Recording } from "../../src/record/index.js";
+import { isFrame } from "../../src/record/format.js";
+import { loadRecording, type Recording } from "../../src/record/index.js";
 import { MockStreamServer } from "../../src/testing/index.js";
 import { recordLive } from "./live.js";
 

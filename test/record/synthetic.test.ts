@@ -10,7 +10,8 @@ import { promisify } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StreamClient } from "../../src/client/index.js";
-import { backtest, isFrame, loadRecording, type Recording } from "../../src/record/index.js";
+import { isFrame } from "../../src/record/format.js";
+import { backtest, loadRecording, type Recording } from "../../src/record/index.js";
 import { MockStreamServer } from "../../src/testing/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ls-synthetic-"));

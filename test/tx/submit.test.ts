@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   SubmitError,
   astralaneIrisUrl,
+  callRpc,
   pingHeliusSender,
   startHeliusSenderWarmLoop,
   sendTargetAstralane,
@@ -272,6 +273,45 @@ describe("submitTransaction", () => {
     expect(stdout).toBe("done:4");
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(12_000);
+  });
+
+  it("a huge answer is refused with a typed rpc error, and not retried", async () => {
+    // 8 MiB sent without a content-length: the client reads up to its 1 MiB cap and refuses it
+    // (readCapped, shared with the REST transport, whose tests show the rest is never read).
+    const rpc = await rpcServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.on("error", () => undefined);
+      res.write(`{"jsonrpc":"2.0","id":1,"result":"`);
+      res.write(Buffer.alloc(8 * 1024 * 1024, "x"));
+      res.end(`"}`);
+    });
+    const err = await submitError(submitTransaction(rpc.url, TX, { retries: 2 }));
+    expect(err).toMatchObject({ code: "rpc", status: 200, attempts: 1 });
+    expect(err.message).toMatch(/sendTransaction to rpc \(http:\/\/127\.0\.0\.1:\d+\): the answer exceeds 1048576 bytes/);
+    expect(rpc.requests).toHaveLength(1);
+    // The same rule for the reads (callRpc), with a content-length this time.
+    const big = await rpcServer((_req, res) => reply(res, { jsonrpc: "2.0", id: 1, result: "y".repeat(2 * 1024 * 1024) }));
+    const readErr = await submitError(callRpc(big.url, "getLatestBlockhash", []));
+    expect(readErr).toMatchObject({ code: "rpc", status: 200 });
+    expect(readErr.message).toMatch(/getLatestBlockhash to rpc .*exceeds 1048576 bytes/);
+    // A huge error body is cut to 64 KiB, and still rejects with its status.
+    const bigError = await rpcServer((_req, res) => reply(res, "e".repeat(4 * 1024 * 1024), 500));
+    const statusErr = await submitError(callRpc(bigError.url, "getBlockHeight", []));
+    expect(statusErr).toMatchObject({ code: "rpc", status: 500 });
+    expect(statusErr.message.length).toBeLessThan(1_000);
+  });
+
+  it("a redirect is refused, never followed (the target's credentials would travel with it)", async () => {
+    const elsewhere = await rpcServer((_req, res) => ok(res));
+    const rpc = await rpcServer((_req, res) => {
+      res.writeHead(307, { location: `${elsewhere.url}/steal` });
+      res.end();
+    });
+    const err = await submitError(submitTransaction(rpc.url, TX, { headers: { authorization: `Bearer ${SECRET}` } }));
+    expect(err).toMatchObject({ code: "rpc", status: 307, attempts: 1 });
+    expect(err.message).toMatch(/redirect/);
+    expect(elsewhere.requests).toHaveLength(0);
+    expect(rpc.requests).toHaveLength(1);
   });
 
   it("rejects bad options and targets as validation errors", async () => {
