@@ -113,9 +113,15 @@ WebSocket.prototype.emit = function (this: WebSocket, event: string | symbol, ..
   return wsEmit.call(this, event, ...args);
 } as typeof wsEmit;
 
-/** Sparse exits (one every 5 ms, optionally between pnl floods): µs from the frame's "message" event to delivery. */
-async function sparse(c: Contender, port: number, n: number, flood: number): Promise<number[]> {
-  const client = await c.open(`ws://127.0.0.1:${port}/v1/ws?s=sparse&n=${n}&gap=5&flood=${flood}`);
+/**
+ * Sparse exits (one every 5 ms, optionally between pnl floods): µs from the frame's "message" event
+ * to delivery. With `sign`, the exits carry a real sell for the bench keypair and the clock stops
+ * when the client's signing call returned (signal to signed: ours `signExitTransaction` with the
+ * guard from the connection's own configuration; official `signUnsignedTxB64Fast`; floor base64 +
+ * native Ed25519 + base64, no checks).
+ */
+async function sparse(c: Contender, port: number, n: number, flood: number, sign = false): Promise<number[]> {
+  const client = await c.open(`ws://127.0.0.1:${port}/v1/ws?s=${sign ? "signed" : "sparse"}&n=${n}&gap=5&flood=${flood}`);
   stamps.exits.length = 0;
   stamps.on = true;
   const out: number[] = [];
@@ -123,6 +129,7 @@ async function sparse(c: Contender, port: number, n: number, flood: number): Pro
     const d = await withTimeout(client.next(), 10_000);
     if (d === "timeout" || d === null) break;
     if (d.type !== "exit_signal_with_tx") continue;
+    if (sign) client.sign(d.message);
     const at = stamps.exits.shift();
     if (at !== undefined) out.push((performance.now() - at) * 1000);
   }
@@ -131,29 +138,8 @@ async function sparse(c: Contender, port: number, n: number, flood: number): Pro
   return out;
 }
 
-/**
- * Signal to signed: sparse exits carrying a real sell for the bench keypair; µs from the frame's
- * "message" event until the client's signing call returned (ours: `signExitTransaction` with the
- * guard from the connection's own configuration; official: `signUnsignedTxB64Fast`; floor: base64 +
- * native Ed25519 + base64, no checks).
- */
-async function signed(c: Contender, port: number, n: number): Promise<number[]> {
-  const client = await c.open(`ws://127.0.0.1:${port}/v1/ws?s=signed&n=${n}&gap=5`);
-  stamps.exits.length = 0;
-  stamps.on = true;
-  const out: number[] = [];
-  while (out.length < n) {
-    const d = await withTimeout(client.next(), 10_000);
-    if (d === "timeout" || d === null) break;
-    if (d.type !== "exit_signal_with_tx") continue;
-    client.sign(d.message);
-    const at = stamps.exits.shift();
-    if (at !== undefined) out.push((performance.now() - at) * 1000);
-  }
-  stamps.on = false;
-  await client.close();
-  return out;
-}
+/** Signal to signed: {@link sparse} with real sells, timed until the signing call returned. */
+const signed = (c: Contender, port: number, n: number): Promise<number[]> => sparse(c, port, n, 0, true);
 
 /** Ingest: n pre-framed pnl_updates then a final exit marker; msg/s from the first frame to the marker's delivery. */
 async function ingest(c: Contender, port: number, n: number): Promise<{ rate: number; timers: number }> {

@@ -77,7 +77,7 @@ const buy = buildBuyTx(
 const watched = key(61).toBase58();
 // The guard's limits, as guardFor(session) reads them from the configure: tip and auto-buy amount.
 const options = {
-  configuration: { tipLamports: 1_000, watchWallets: [{ pubkey: watched, auto_buy: { wallet_pubkey: W.toBase58(), amount_quote_units: 100_000_000 } }] },
+  configuration: { tip_lamports: 1_000, watch_wallets: [{ pubkey: watched, auto_buy: { wallet_pubkey: W.toBase58(), amount_quote_units: 100_000_000 } }] },
 };
 
 const rows: [string, string, ReturnType<typeof measure>][] = [];

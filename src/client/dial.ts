@@ -24,6 +24,23 @@ export interface SocketHandlers {
 
 const noop = (): void => {};
 
+/** Each socket event and the handler that takes it. */
+const WIRING = [
+  ["open", "open"],
+  ["message", "message"],
+  ["close", "close"],
+  ["error", "error"],
+  ["unexpected-response", "unexpectedResponse"],
+  ["ping", "control"],
+  ["pong", "control"],
+] as const;
+
+/** Attaches (`on`) or detaches (`off`) every handler. */
+function wire(ws: WebSocket, handlers: SocketHandlers, how: "on" | "off"): void {
+  const socket = ws as unknown as Record<"on" | "off", (event: string, listener: (...args: never[]) => void) => void>;
+  for (const [event, key] of WIRING) socket[how].call(ws, event, handlers[key]);
+}
+
 /**
  * Opens a socket to `url` with the API key in the `x-api-key` header (never in the URL) and
  * attaches `handlers`. Throws a `StreamError` (`connection`) when the socket cannot even be
@@ -43,25 +60,13 @@ export function openSocket(
   } catch (error) {
     throw new StreamError("connection", `cannot open ${url}: ${describe(error)}`);
   }
-  ws.on("open", handlers.open);
-  ws.on("message", handlers.message);
-  ws.on("close", handlers.close);
-  ws.on("error", handlers.error);
-  ws.on("unexpected-response", handlers.unexpectedResponse);
-  ws.on("ping", handlers.control);
-  ws.on("pong", handlers.control);
+  wire(ws, handlers, "on");
   return ws;
 }
 
 /** Detaches every handler, then cuts the socket: nothing of it can reach the connection afterwards. */
 export function closeSocket(ws: WebSocket, handlers: SocketHandlers): void {
-  ws.off("open", handlers.open);
-  ws.off("message", handlers.message);
-  ws.off("close", handlers.close);
-  ws.off("error", handlers.error);
-  ws.off("unexpected-response", handlers.unexpectedResponse);
-  ws.off("ping", handlers.control);
-  ws.off("pong", handlers.control);
+  wire(ws, handlers, "off");
   ws.on("error", noop);
   if (ws.readyState !== ws.CLOSED) ws.terminate();
 }

@@ -93,16 +93,16 @@ export class ReplayStore {
   snapshot(): ReplayState {
     const c = structuredClone(this.#configure);
     const state: ReplayState = {
-      walletPubkeys: c.wallet_pubkeys,
+      wallet_pubkeys: c.wallet_pubkeys,
       strategy: c.strategy,
       positionStrategies: new Map([...this.#overrides].map(([key, o]) => [key, structuredClone(o.strategy)])),
-      deadlineTimeoutSec: this.deadlineTimeoutSec,
       version: this.#version,
     };
-    if (c.watch_wallets !== undefined) state.watchWallets = c.watch_wallets;
-    if (c.mirror_config !== undefined) state.mirrorConfig = c.mirror_config;
-    if (c.send_mode !== undefined && c.send_mode !== null) state.sendMode = c.send_mode;
-    if (c.tip_lamports !== undefined && c.tip_lamports !== null) state.tipLamports = c.tip_lamports;
+    if (this.deadlineTimeoutSec !== undefined) state.deadline_timeout_sec = this.deadlineTimeoutSec;
+    if (c.watch_wallets !== undefined) state.watch_wallets = c.watch_wallets;
+    if (c.mirror_config !== undefined) state.mirror_config = c.mirror_config;
+    if (c.send_mode !== undefined && c.send_mode !== null) state.send_mode = c.send_mode;
+    if (c.tip_lamports !== undefined && c.tip_lamports !== null) state.tip_lamports = c.tip_lamports;
     return state;
   }
 

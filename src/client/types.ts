@@ -149,20 +149,14 @@ export interface InboundSubscription {
 }
 
 /**
- * The latest state set through the sender, replayed on every reconnect: a `configure` built from
- * it, then (after `hello_ok`) every per-position override. A read-only copy.
+ * The connection's replay state: the `configure` it would send now (wire casing, the same object
+ * shape you passed to `connect()`, as updated since by the sender), plus the per-position overrides
+ * replayed after `hello_ok` and a version that bumps on every change. `deadline_timeout_sec` is kept
+ * locally for `StreamSession`'s timers and never sent.
  */
-export interface ReplayState {
-  walletPubkeys: string[];
-  strategy: StrategyConfig;
-  watchWallets?: WatchWalletEntry[];
-  mirrorConfig?: MirrorConfig;
-  sendMode?: SendMode;
-  tipLamports?: number | bigint;
+export interface ReplayState extends StreamConfigure {
   /** Per-position strategy overrides, keyed by position id (a number, or a bigint beyond 2^53). */
   positionStrategies: ReadonlyMap<number | bigint, StrategyConfig>;
-  /** Kept locally for `StreamSession`'s timers; never sent. */
-  deadlineTimeoutSec: number | undefined;
   /** Bumps on every change of the configure-relevant state. */
   version: number;
 }

@@ -188,12 +188,9 @@ export interface SessionRecorder {
 /** The configure in force (wallets, strategy, watch list...), as JSON text: never the API key. */
 export function configureText(state: ReplayState | undefined): string | null {
   if (state === undefined) return null;
-  const configure: Record<string, unknown> = { type: "configure", wallet_pubkeys: state.walletPubkeys, strategy: state.strategy };
-  if (state.watchWallets !== undefined) configure["watch_wallets"] = state.watchWallets;
-  if (state.mirrorConfig !== undefined) configure["mirror_config"] = state.mirrorConfig;
-  if (state.sendMode !== undefined) configure["send_mode"] = state.sendMode;
-  if (state.tipLamports !== undefined) configure["tip_lamports"] = state.tipLamports;
-  if (state.deadlineTimeoutSec !== undefined) configure["deadline_timeout_sec"] = state.deadlineTimeoutSec;
+  // The state is the configure in its own casing: only the replay-only fields are left out.
+  const { positionStrategies: _overrides, version: _version, ...fields } = state;
+  const configure: Record<string, unknown> = { type: "configure", ...fields };
   return writeJson(configure);
 }
 

@@ -3,7 +3,7 @@
  * from the options and the configuration the client itself sent (`guardFor`), never from the
  * message being guarded. The rules that enforce them are in `guard.ts`.
  */
-import type { ReplayState } from "../client/types.js";
+import type { StreamConfigure } from "../client/types.js";
 import { StreamValidationError, TransactionGuardError, type TransactionGuardRule } from "../errors.js";
 import type { Base58 } from "./decode.js";
 import { KNOWN_PROGRAMS } from "./programs.js";
@@ -37,15 +37,16 @@ export type ExitMessageLike = {
 } & ({ readonly wallet_pubkey: string } | { readonly user_wallet: string });
 
 /**
- * The part of the client's own configuration the guard reads: what `connection.state` holds
- * (the latest `configure`, `update_watch_wallets`... the client sent).
+ * The part of the client's own configuration the guard reads, in the `configure` message's own
+ * casing: your configure object fits as is, and so does `connection.state` (the latest
+ * `configure`, `update_watch_wallets`... the client sent).
  */
-export type GuardConfiguration = Partial<Pick<ReplayState, "tipLamports" | "sendMode" | "watchWallets" | "mirrorConfig">>;
+export type GuardConfiguration = Partial<Pick<StreamConfigure, "tip_lamports" | "send_mode" | "watch_wallets" | "mirror_config">>;
 
 /** What the guard allows beyond the fixed rules. Every limit is the user's. */
 export interface GuardOptions {
   /**
-   * The client's own configuration (or a function returning the live one): `tipLamports` and the
+   * The client's own configuration (or a function returning the live one): `tip_lamports` and the
    * `watch_wallets[].auto_buy` amounts become the tip allowance and the mirror-buy cap unless the
    * options below set them. {@link guardFor} fills it from a session or connection.
    */
@@ -53,7 +54,7 @@ export interface GuardOptions {
   /**
    * Most lamports the transaction may pay, in total, to known tip accounts (Helius Sender,
    * Astralane, Jito): the `tip_lamports` you configured.
-   * @defaultValue `configuration.tipLamports`, else 0 (any tip transfer is refused)
+   * @defaultValue `configuration.tip_lamports`, else 0 (any tip transfer is refused)
    */
   tipLamports?: number | bigint | undefined;
   /**
@@ -178,7 +179,7 @@ const KNOWN_IDS: ReadonlySet<Base58> = new Set(KNOWN_PROGRAMS.map((p) => p.id));
 export const HOW_TO_CONFIGURE = "sign with guardFor(session), which reads the configuration your client sent";
 
 function configuredBuyCap(config: GuardConfiguration | undefined, message: ExitMessageLike, wallet: Base58, input: string): bigint | undefined {
-  for (const entry of config?.watchWallets ?? []) {
+  for (const entry of config?.watch_wallets ?? []) {
     const auto = entry.auto_buy;
     if (auto === undefined || auto.wallet_pubkey !== wallet || entry.pubkey !== message.watched_wallet) continue;
     if (input === "SOL") return lamports(auto.amount_quote_units, "auto_buy.amount_quote_units");
@@ -201,7 +202,7 @@ function messageKind(message: ExitMessageLike): "exit" | "mirror_buy" {
 /** Resolves the limits for `message` from `options` and the configuration they carry (never from the message). */
 export function guardLimits(message: ExitMessageLike, wallet: Base58, options: GuardOptions = {}): GuardLimits {
   const config = typeof options.configuration === "function" ? options.configuration() : options.configuration;
-  const tip = lamports(options.tipLamports, "tipLamports") ?? lamports(config?.tipLamports, "configuration.tipLamports") ?? 0n;
+  const tip = lamports(options.tipLamports, "tipLamports") ?? lamports(config?.tip_lamports, "configuration.tip_lamports") ?? 0n;
   const kind = messageKind(message);
   let solBuy = 0n;
   if (kind === "mirror_buy") {

@@ -146,7 +146,7 @@ describe("handshake", () => {
       configure({ strategy: { target_profit_pct: 0, stop_loss_pct: 0 }, deadline_timeout_sec: 30 }),
     );
     expect(connection.deadlineTimeoutSec).toBe(30);
-    expect(connection.state.deadlineTimeoutSec).toBe(30);
+    expect(connection.state.deadline_timeout_sec).toBe(30);
     expect(s.connection(0).frames[0]).not.toContain("deadline");
     await connection.close();
   });

@@ -105,13 +105,13 @@ describe("reconnect", () => {
       { type: "update_position_strategy", position_id: 7, strategy: S4 },
     ]);
     expect(connection.state).toMatchObject({
-      walletPubkeys: [WALLET, WALLET_2],
+      wallet_pubkeys: [WALLET, WALLET_2],
       strategy: S2,
-      watchWallets: WATCH,
-      mirrorConfig: mirror,
-      sendMode: "helius_sender",
-      tipLamports: 1000,
-      deadlineTimeoutSec: 45,
+      watch_wallets: WATCH,
+      mirror_config: mirror,
+      send_mode: "helius_sender",
+      tip_lamports: 1000,
+      deadline_timeout_sec: 45,
     });
   });
 

@@ -57,8 +57,8 @@ describe("ReplayStore", () => {
     strategy.target_profit_pct = 999;
     expect(store.configure().strategy.target_profit_pct).toBe(1);
     const snapshot = store.snapshot();
-    snapshot.walletPubkeys.push("x");
-    expect(store.snapshot().walletPubkeys).toEqual([WALLET]);
+    snapshot.wallet_pubkeys.push("x");
+    expect(store.snapshot().wallet_pubkeys).toEqual([WALLET]);
   });
 });
 

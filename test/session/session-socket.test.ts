@@ -163,7 +163,7 @@ describe("StreamSession over a real socket", () => {
     const { position_id } = server.openPosition({ wallet: WALLET });
     await next(session, "position_opened");
     session.updateStrategy({ target_profit_pct: 0, stop_loss_pct: 0 }, 0.2);
-    expect((session.connection as { state?: { deadlineTimeoutSec?: number } }).state?.deadlineTimeoutSec).toBe(0.2);
+    expect((session.connection as { state?: { deadline_timeout_sec?: number } }).state?.deadline_timeout_sec).toBe(0.2);
     await next(session, "deadline");
     await next(session, "exit_signal_with_tx");
     expect(received(server, "update_strategy")).toEqual([

@@ -41,9 +41,9 @@ const U64_MAX = 2n ** 64n - 1n;
 
 /** The user's own configuration, as `connection.state` holds it: a 1,000-lamport tip, 0.1 SOL auto-buys. */
 export const CONFIGURATION = {
-  sendMode: "helius_sender",
-  tipLamports: TIP,
-  watchWallets: [{ pubkey: watched, auto_buy: { wallet_pubkey: W.toBase58(), amount_quote_units: BUY } }],
+  send_mode: "helius_sender",
+  tip_lamports: TIP,
+  watch_wallets: [{ pubkey: watched, auto_buy: { wallet_pubkey: W.toBase58(), amount_quote_units: BUY } }],
 };
 
 /** The guard's refusal of `fn`: fails the test if `fn` signs, or throws anything else. */

@@ -129,7 +129,7 @@ describe("signExitTransaction: valid exits sign and verify", () => {
       amount_quote_units: BigInt(amount),
       tip_lamports: 1_000_000n,
     };
-    const configuration = { tipLamports: 1_000_000, watchWallets: [{ pubkey: watched, auto_buy: { wallet_pubkey: W.toBase58(), amount_quote_units: amount } }] };
+    const configuration = { tip_lamports: 1_000_000, watch_wallets: [{ pubkey: watched, auto_buy: { wallet_pubkey: W.toBase58(), amount_quote_units: amount } }] };
     expect(verifySlot(signExitTransaction(signal, wallet, { configuration }).signedTxB64, W)).toBe(true);
     // The signal's own tip_lamports and amount widen nothing: bare, the buy has no cap.
     expect(guardError(() => signExitTransaction(signal, wallet)).rule).toBe("buy_limit");
@@ -279,7 +279,7 @@ describe("sol_outflow limit", () => {
   it("default: tips up to the configured tip, 0 without one; the signal's tip_lamports widens nothing", () => {
     const tip = 3_000_000;
     expect(() => signExitTransaction(exitSignal(W, drain(tip)), wallet, { tipLamports: tip })).not.toThrow();
-    expect(() => signExitTransaction(exitSignal(W, drain(tip)), wallet, { configuration: { tipLamports: tip } })).not.toThrow();
+    expect(() => signExitTransaction(exitSignal(W, drain(tip)), wallet, { configuration: { tip_lamports: tip } })).not.toThrow();
     expect(guardError(() => signExitTransaction(exitSignal(W, drain(tip + 1)), wallet, { tipLamports: tip })).rule).toBe("sol_outflow");
     const bare = guardError(() => signExitTransaction({ ...exitSignal(W, drain(1_000)), tip_lamports: 1_000 } as never, wallet));
     expect(bare.rule).toBe("sol_outflow");
@@ -291,7 +291,7 @@ describe("sol_outflow limit", () => {
     const limit = Number(DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS);
     const big = 10 ** 12;
     // The tip allowance is huge, so only the total bounds it: fee 5,000 + tip <= 0.01 SOL + tip allowance.
-    expect(() => signExitTransaction(exitSignal(W, drain(limit - fee)), wallet, { tipLamports: 0, maxSolOutflowLamports: limit, configuration: { tipLamports: big } })).toThrow();
+    expect(() => signExitTransaction(exitSignal(W, drain(limit - fee)), wallet, { tipLamports: 0, maxSolOutflowLamports: limit, configuration: { tip_lamports: big } })).toThrow();
     expect(() => signExitTransaction(exitSignal(W, drain(limit - fee)), wallet, { tipLamports: limit - fee, maxSolOutflowLamports: limit })).not.toThrow();
     expect(guardError(() => signExitTransaction(exitSignal(W, drain(limit - fee + 1)), wallet, { tipLamports: limit, maxSolOutflowLamports: limit })).rule).toBe("sol_outflow");
   });

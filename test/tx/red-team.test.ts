@@ -187,7 +187,7 @@ describe("red team: what kind of message it is", () => {
 
   it("an exit_signal_with_tx that also carries user_wallet and watched_wallet gets no buy cap", () => {
     const ixs = [...sell(), SystemProgram.transfer({ fromPubkey: W, toPubkey: new PublicKey(mockAssociatedTokenAccount(W.toBase58(), "So11111111111111111111111111111111111111112")), lamports: BUY })];
-    const message = exitMessage(v0(ixs), { user_wallet: W.toBase58(), watched_wallet: CONFIGURATION.watchWallets[0]!.pubkey, input: "SOL" });
+    const message = exitMessage(v0(ixs), { user_wallet: W.toBase58(), watched_wallet: CONFIGURATION.watch_wallets[0]!.pubkey, input: "SOL" });
     expect(refusal(() => signExitTransaction(message, wallet, withConfig)).rule).toBe("sol_outflow");
   });
 });
