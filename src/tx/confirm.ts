@@ -8,6 +8,7 @@ import { StreamError, StreamValidationError, TransactionConfirmationError, type 
 import { deadline, sleep } from "../util/abort.js";
 import { postJsonRpc, type FetchLike } from "./rpc.js";
 import { resolveTarget } from "./targets.js";
+import { TX_DEFAULTS } from "./defaults.js";
 
 /** A JSON-RPC endpoint for reads: a URL, or a URL with extra headers. Keys in either stay secret. */
 export type RpcEndpoint = string | { readonly url: string; readonly headers?: Readonly<Record<string, string>> };
@@ -31,7 +32,7 @@ export interface RpcCallOptions {
 export async function callRpc(rpc: RpcEndpoint, method: string, params: readonly unknown[], options: RpcCallOptions = {}): Promise<unknown> {
   const target = typeof rpc === "string" ? { url: rpc } : rpc;
   const endpoint = resolveTarget({ kind: "rpc", url: target.url }, target.headers, options.allowInsecure === true);
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? TX_DEFAULTS.rpcCall.timeoutMs;
   const limit = deadline(timeoutMs, options.signal);
   try {
     return await postJsonRpc(endpoint, method, params, { signal: limit.signal, reason: limit.reason, timeoutMs, attempts: 1, fetch: options.fetch });
@@ -132,10 +133,10 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
   if (typeof signature !== "string" || !/^[1-9A-HJ-NP-Za-km-z]{32,90}$/.test(signature)) {
     throw new StreamValidationError("signature: expected a base58 transaction signature", { issues: [{ path: "signature", message: "expected base58" }] });
   }
-  const commitment = options.commitment ?? "confirmed";
+  const commitment = options.commitment ?? TX_DEFAULTS.confirm.commitment;
   if (!(commitment in RANK)) throw new StreamValidationError(`commitment: unknown value ${String(commitment)}`, { issues: [{ path: "commitment", message: "expected processed, confirmed or finalized" }] });
-  const timeoutMs = options.timeoutMs ?? 90_000;
-  const pollMs = options.pollIntervalMs ?? 400;
+  const timeoutMs = options.timeoutMs ?? TX_DEFAULTS.confirm.timeoutMs;
+  const pollMs = options.pollIntervalMs ?? TX_DEFAULTS.confirm.pollIntervalMs;
   checkNumber("timeoutMs", timeoutMs, 0);
   checkNumber("pollIntervalMs", pollMs, 1);
   checkNumber("lastValidBlockHeight", options.lastValidBlockHeight, 0);
@@ -145,7 +146,7 @@ export async function confirmTransaction(rpc: RpcEndpoint, signature: string, op
   let lastError: unknown;
   let height: number | undefined;
   const call = (method: string, params: readonly unknown[]): Promise<unknown> => {
-    const callOptions: RpcCallOptions = { signal: stop.signal, timeoutMs: options.requestTimeoutMs ?? 5_000 };
+    const callOptions: RpcCallOptions = { signal: stop.signal, timeoutMs: options.requestTimeoutMs ?? TX_DEFAULTS.rpcCall.timeoutMs };
     if (options.allowInsecure !== undefined) callOptions.allowInsecure = options.allowInsecure;
     if (options.fetch !== undefined) callOptions.fetch = options.fetch;
     return callRpc(rpc, method, params, callOptions);

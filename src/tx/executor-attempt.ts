@@ -14,6 +14,7 @@ import type { ExitJournal, JournalEntry, JournalOutcome } from "./journal.js";
 import type { FetchLike } from "./rpc.js";
 import { signExitTransaction } from "./sign.js";
 import { submitTransaction } from "./submit.js";
+import { TX_DEFAULTS } from "./defaults.js";
 
 /** A signal waiting for its turn, with its arrival time (`performance.now()`). */
 export interface Queued {
@@ -211,7 +212,7 @@ export class AttemptPipeline {
     const { options, scope } = this.#c;
     const call = scope.open();
     try {
-      const r = (await callRpc(options.rpc, "getLatestBlockhash", [{ commitment: options.commitment ?? "confirmed" }], this.#rpcOptions(call.signal))) as {
+      const r = (await callRpc(options.rpc, "getLatestBlockhash", [{ commitment: options.commitment ?? TX_DEFAULTS.executor.commitment }], this.#rpcOptions(call.signal))) as {
         value?: { lastValidBlockHeight?: unknown };
       };
       const v = r?.value?.lastValidBlockHeight;
@@ -272,9 +273,9 @@ export class AttemptPipeline {
       if (groundTruth !== undefined) return ground;
       if (lastValid !== undefined) this.#journalValid(signature, lastValid);
       const confirmOptions: Parameters<typeof confirmTransaction>[2] = {
-        commitment: options.commitment ?? "confirmed",
-        timeoutMs: options.confirmTimeoutMs ?? 120_000,
-        pollIntervalMs: options.pollIntervalMs ?? 400,
+        commitment: options.commitment ?? TX_DEFAULTS.executor.commitment,
+        timeoutMs: options.confirmTimeoutMs ?? TX_DEFAULTS.executor.confirmTimeoutMs,
+        pollIntervalMs: options.pollIntervalMs ?? TX_DEFAULTS.executor.pollIntervalMs,
         signal: poll.signal,
       };
       if (lastValid !== undefined) confirmOptions.lastValidBlockHeight = lastValid;

@@ -10,6 +10,7 @@ import type { SignExitOptions } from "./sign.js";
 import type { SignerInput } from "./signer.js";
 import type { SubmitOptions } from "./submit.js";
 import type { SendTarget } from "./targets.js";
+import { TX_DEFAULTS } from "./defaults.js";
 
 /** An exit signal in either int mode. */
 export type ExitSignalMessage = ExitSignalWithTx<"number"> | ExitSignalWithTx<"bigint">;
@@ -81,8 +82,8 @@ export interface ExecuteExitsOptions {
   fetch?: FetchLike;
 }
 
-/** The slippage steps (bps) when none are given. */
-export const DEFAULT_SLIPPAGE_STEPS_BPS: readonly number[] = [500, 1_000, 2_000];
+/** The slippage ladder of failed attempts (`TX_DEFAULTS.executor.slippageStepsBps`). */
+export const DEFAULT_SLIPPAGE_STEPS_BPS: readonly number[] = TX_DEFAULTS.executor.slippageStepsBps;
 
 /** Throws `StreamValidationError` for options `executeExits` cannot run with. */
 export function checkOptions(o: ExecuteExitsOptions): void {

@@ -16,6 +16,7 @@ import { AttemptPipeline, CallScope, afterLanding, identityOf, toBig, type Lane,
 import { ExitTally, type ExitExecutor, type ExitProgress } from "./executor-events.js";
 import { DEFAULT_SLIPPAGE_STEPS_BPS, checkOptions, type ExecuteExitsOptions, type ExitSignalMessage } from "./executor-options.js";
 import { ExitJournal, type JournalEntry } from "./journal.js";
+import { TX_DEFAULTS } from "./defaults.js";
 
 export type { ExecuteExitsOptions, ExitGuard, ExitSignalMessage } from "./executor-options.js";
 export type { ExitExecutor, ExitExecutorEvents, ExitExecutorStats, ExitFailure, ExitStepEvent } from "./executor-events.js";
@@ -53,8 +54,8 @@ export type { ExitExecutor, ExitExecutorEvents, ExitExecutorStats, ExitFailure, 
 export function executeExits<M extends IntMode>(session: StreamSession<M>, options: ExecuteExitsOptions): ExitExecutor {
   checkOptions(options);
   const steps = options.slippageStepsBps ?? DEFAULT_SLIPPAGE_STEPS_BPS;
-  const maxAttempts = options.maxAttempts ?? 4;
-  const signalTimeoutMs = options.signalTimeoutMs ?? 10_000;
+  const maxAttempts = options.maxAttempts ?? TX_DEFAULTS.executor.maxAttempts;
+  const signalTimeoutMs = options.signalTimeoutMs ?? TX_DEFAULTS.executor.signalTimeoutMs;
   const journal = options.journal === undefined ? undefined : ExitJournal.open(options.journal, { fsync: options.journalFsync ?? true });
   const s = session as unknown as StreamSession<"number">;
   const tally = new ExitTally();

@@ -5,6 +5,7 @@
 import { StreamValidationError } from "../errors.js";
 import type { FetchLike } from "./rpc.js";
 import { HELIUS_SENDER_BASE_URL, HELIUS_SENDER_PING_URL } from "./targets.js";
+import { TX_DEFAULTS } from "./defaults.js";
 
 function pingUrlOf(baseUrl: string | undefined): string {
   return baseUrl === undefined ? HELIUS_SENDER_PING_URL : `${baseUrl.replace(/\/+$/, "")}/ping`;
@@ -29,7 +30,7 @@ export interface HeliusPingOptions {
  */
 export async function pingHeliusSender(options: HeliusPingOptions = {}): Promise<boolean> {
   const doFetch: FetchLike = options.fetch ?? options.fetch_impl ?? ((input, init) => globalThis.fetch(input, init));
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? 5_000);
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? TX_DEFAULTS.heliusWarm.timeoutMs);
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   timeout.addEventListener("abort", abort, { once: true });
@@ -62,7 +63,7 @@ export async function pingHeliusSender(options: HeliusPingOptions = {}): Promise
 export function startHeliusSenderWarmLoop(options: Omit<HeliusPingOptions, "signal"> & { /** @defaultValue 30000 */ intervalMs?: number } = {}): {
   stop: () => void;
 } {
-  const intervalMs = options.intervalMs ?? 30_000;
+  const intervalMs = options.intervalMs ?? TX_DEFAULTS.heliusWarm.intervalMs;
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
     throw new StreamValidationError("intervalMs: must be a positive number", { issues: [{ path: "intervalMs", message: "must be a positive number" }] });
   }
@@ -71,7 +72,7 @@ export function startHeliusSenderWarmLoop(options: Omit<HeliusPingOptions, "sign
   const ping = (): void => {
     if (inFlight || controller.signal.aborted) return;
     inFlight = true;
-    void pingHeliusSender({ ...options, timeoutMs: Math.min(options.timeoutMs ?? 5_000, intervalMs), signal: controller.signal }).finally(() => {
+    void pingHeliusSender({ ...options, timeoutMs: Math.min(options.timeoutMs ?? TX_DEFAULTS.heliusWarm.timeoutMs, intervalMs), signal: controller.signal }).finally(() => {
       inFlight = false;
     });
   };

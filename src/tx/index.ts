@@ -27,6 +27,7 @@ export {
   type TokenAccountClose,
   type TransactionSummary,
 } from "./inspect.js";
+export { TX_DEFAULTS } from "./defaults.js";
 export { TOKEN_ACCOUNT_RENT_LAMPORTS, associatedTokenAddress } from "./guard.js";
 export {
   DEFAULT_SOL_OUTFLOW_ALLOWANCE_LAMPORTS,

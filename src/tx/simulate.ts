@@ -16,6 +16,7 @@ import type { SignerInput } from "./signer.js";
 import { createSigner } from "./signer.js";
 import { postJsonRpc, type FetchLike } from "./rpc.js";
 import { resolveTarget, type SendTarget } from "./targets.js";
+import { TX_DEFAULTS } from "./defaults.js";
 
 /** Options of {@link verifyBySimulation}: the guard's, plus the RPC call's. */
 export interface SimulationOptions extends SignExitOptions {
@@ -181,7 +182,7 @@ export async function verifyBySimulation(
 /** One JSON-RPC caller over a target, with one deadline and the caller's signal for all its calls. */
 function rpcCaller(rpc: string | SendTarget, options: SimulationOptions): ((method: string, params: unknown[]) => Promise<unknown>) & { done: () => void } {
   const endpoint = resolveTarget(rpc, undefined, options.allowInsecure === true);
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? TX_DEFAULTS.simulate.timeoutMs;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new StreamValidationError("timeoutMs: must be a non-negative number", { issues: [{ path: "timeoutMs", message: "must be a non-negative number" }] });
   const limit = deadline(timeoutMs, options.signal);
   const call = (method: string, params: unknown[]): Promise<unknown> =>

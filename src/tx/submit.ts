@@ -12,6 +12,7 @@ import { postJsonRpc, rpcFailure, rpcStopped, summarizeBody, endpointName, type 
 import { signUnsignedTxB64Fast } from "./sign.js";
 import type { SignerInput } from "./signer.js";
 import { resolveTarget, type SendTarget } from "./targets.js";
+import { TX_DEFAULTS } from "./defaults.js";
 
 /** Options of {@link submitTransaction}. */
 export interface SubmitOptions {
@@ -81,9 +82,9 @@ export interface SubmitOptions {
  */
 export async function submitTransaction(target: SendTarget | string, signedTxB64: string, options: SubmitOptions = {}): Promise<string> {
   const endpoint = resolveTarget(target, options.headers, options.allowInsecure === true);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const retries = options.retries ?? 2;
-  const baseDelay = options.retryDelayMs ?? 100;
+  const timeoutMs = options.timeoutMs ?? TX_DEFAULTS.submit.timeoutMs;
+  const retries = options.retries ?? TX_DEFAULTS.submit.retries;
+  const baseDelay = options.retryDelayMs ?? TX_DEFAULTS.submit.retryDelayMs;
   for (const [name, v] of [["timeoutMs", timeoutMs], ["retries", retries], ["retryDelayMs", baseDelay]] as const) {
     if (!Number.isFinite(v) || v < 0) throw new StreamValidationError(`${name}: must be a non-negative number`, { issues: [{ path: name, message: "must be a non-negative number" }] });
   }
@@ -92,10 +93,10 @@ export async function submitTransaction(target: SendTarget | string, signedTxB64
   }
   const config: Record<string, unknown> = {
     encoding: "base64",
-    skipPreflight: options.skipPreflight ?? true,
-    maxRetries: options.maxRetries ?? 0,
+    skipPreflight: options.skipPreflight ?? TX_DEFAULTS.submit.skipPreflight,
+    maxRetries: options.maxRetries ?? TX_DEFAULTS.submit.maxRetries,
   };
-  if (endpoint.label === "rpc") config["preflightCommitment"] = options.preflightCommitment ?? "processed";
+  if (endpoint.label === "rpc") config["preflightCommitment"] = options.preflightCommitment ?? TX_DEFAULTS.submit.preflightCommitment;
   const method = "sendTransaction";
   const limit = deadline(timeoutMs, options.signal);
   let attempts = 0;

@@ -418,3 +418,14 @@ describe("Helius Sender warm-up", () => {
     expect(() => startHeliusSenderWarmLoop({ intervalMs: 0 })).toThrow(/intervalMs/);
   });
 });
+
+describe("TX_DEFAULTS", () => {
+  it("is frozen all the way down and states what submit, confirm and the executor use", async () => {
+    const { TX_DEFAULTS } = await import("../../src/tx/index.js");
+    expect(Object.isFrozen(TX_DEFAULTS)).toBe(true);
+    for (const part of Object.values(TX_DEFAULTS)) expect(Object.isFrozen(part)).toBe(true);
+    expect(Object.isFrozen(TX_DEFAULTS.executor.slippageStepsBps)).toBe(true);
+    expect(TX_DEFAULTS.submit).toMatchObject({ timeoutMs: 10_000, retries: 2, skipPreflight: true, maxRetries: 0 });
+    expect(TX_DEFAULTS.confirm.commitment).toBe("confirmed");
+  });
+});
