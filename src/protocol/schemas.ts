@@ -5,6 +5,10 @@
  * vocabularies (`reason`, `market_type`, ...) accept values not known yet. Client messages come in
  * two flavours: strict (for {@link stringifyClientMessage}: unknown keys rejected) and lenient
  * (for {@link parseClientMessage}, as the server reads them: unknown keys ignored).
+ *
+ * Why one file of ~640 lines: it is the wire contract, one schema-plus-inferred-type pair per
+ * message, and reads as a table. Split by message it would scatter the shared building blocks
+ * (the int modes, market contexts, strategy) that every schema reuses.
  */
 import { z } from "zod";
 import {
