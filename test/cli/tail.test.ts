@@ -2,6 +2,7 @@ import { Keypair } from "@solana/web3.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { runTail } from "../../src/cli/tail.js";
 import { MockStreamServer } from "../../src/testing/index.js";
+import { cli, runChild } from "../helpers/child.js";
 
 const KEY = "sk-TAIL-RECOGNISABLE-KEY-77";
 const servers: MockStreamServer[] = [];
@@ -73,22 +74,16 @@ describe("lasersell-stream tail", () => {
 
 describe("lasersell-stream tail (command line)", () => {
   it("runs from the CLI against the mock and prints the opened position; exits 0 after --duration", async () => {
-    const { spawn } = await import("node:child_process");
     const server = await MockStreamServer.start({ apiKeys: [KEY], seed: 11 });
     servers.push(server);
     const wallet = Keypair.generate().publicKey.toBase58();
     void server.waitForMessage("configure", { timeoutMs: 10_000 }).then(() => server.openPosition({ wallet }));
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "src/cli/index.ts", "tail", "--wallet", wallet, "--endpoint", server.url, "--sl", "10", "--duration", "3"],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LASERSELL_API_KEY: KEY } },
-    );
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-    expect(code).toBe(0);
+    const { code, out, err } = await runChild(cli("tail", "--wallet", wallet, "--endpoint", server.url, "--sl", "10", "--duration", "3"), {
+      env: { ...process.env, LASERSELL_API_KEY: KEY },
+      timeoutMs: 18_000,
+    });
+    expect(code, err).toBe(0);
     expect(out).toMatch(/position_opened\s+position \d+/);
-    expect(out).not.toContain(KEY);
+    expect(out + err).not.toContain(KEY);
   }, 20_000);
 });

@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { StreamClient, type StreamClientOptions, type StreamConnection } from "../../src/client/index.js";
 import { StreamAuthError, StreamError } from "../../src/errors.js";
+import { startChild } from "../helpers/child.js";
 import { WALLET, WALLET_2, configure, positionClosed } from "../helpers/frames.js";
 import { ScriptedServer, waitFor, type ScriptedServerOptions } from "../helpers/scripted-server.js";
 
@@ -332,14 +332,9 @@ describe("dead link", () => {
 
   it("a blocked event loop is not a dead link: an answer already received is read before judging", async () => {
     // The peer runs in its own process, so it answers the ping while this process is blocked.
-    const child = spawn(process.execPath, [fileURLToPath(new URL("./fixtures/pong-server.cjs", import.meta.url))], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
+    const child = startChild([fileURLToPath(new URL("./fixtures/pong-server.cjs", import.meta.url))], { stdin: "pipe", timeoutMs: 14_000 });
     try {
-      const port = await new Promise<string>((resolve, reject) => {
-        child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
-        child.once("exit", () => reject(new Error("pong server exited")));
-      });
+      const [, port] = await child.waitFor(/^(\d+)\n/);
       const client = new StreamClient("test-key", {
         endpoint: `ws://127.0.0.1:${port}/v1/ws`,
         heartbeat: { intervalMs: 40, timeoutMs: 40 },
@@ -371,8 +366,8 @@ describe("dead link", () => {
       expect(events).toEqual([]);
       expect(connection.status).toBe("open");
     } finally {
-      child.stdin.end();
-      child.kill();
+      child.process.stdin?.end();
+      await child.stop();
     }
   });
 });

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { VersionedTransaction } from "@solana/web3.js";
@@ -17,6 +16,7 @@ import {
   submitTransaction,
   type FetchLike,
 } from "../../src/tx/index.js";
+import { runChild } from "../helpers/child.js";
 import { keypair, legacyTxB64, memo } from "./helpers.js";
 
 const TX = Buffer.from("a signed transaction").toString("base64");
@@ -258,18 +258,8 @@ describe("submitTransaction", () => {
       process.stdout.write("done:" + n);
     `;
     const started = Date.now();
-    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-      let out = "";
-      child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-      const kill = setTimeout(() => child.kill("SIGKILL"), 12_000);
-      child.on("error", reject);
-      child.on("exit", (exitCode) => {
-        clearTimeout(kill);
-        resolve({ stdout: out, code: exitCode });
-      });
-    });
-    expect(stdout).toBe("done:4");
+    const { out: stdout, code, err } = await runChild(["--import", "tsx", "--input-type=module", "-e", script], 12_000);
+    expect(stdout, err).toBe("done:4");
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(12_000);
   });
