@@ -20,13 +20,9 @@ function setup(deadlineSec: number, options: StreamSessionOptions = {}) {
   return { conn, session, deadlines, requests };
 }
 
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i += 1) await Promise.resolve();
-}
-
+/** Runs the fake clock forward; what the timers do (deadline events, requests) is synchronous. */
 async function advance(ms: number): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
-  await flush();
 }
 
 beforeEach(() => {
@@ -43,7 +39,7 @@ describe("deadlines", () => {
   it("fire once at the deadline from first sight: deadline event, then one request_exit_signal by id", async () => {
     const { conn, session, deadlines, requests } = setup(10, { deadlineMaxRetries: 0 });
     conn.push(positionOpened(1));
-    await flush();
+    await conn.drained();
     expect(session.position(1)?.deadline_at_ms).toBe(T0 + 10_000);
     await advance(9_999);
     expect(requests()).toEqual([]);
@@ -60,7 +56,7 @@ describe("deadlines", () => {
     // The server clock runs 5 s ahead; the position was opened 8 s ago (server time).
     conn.push(helloOk(T0 + 5_000));
     conn.push(positionOpened(1, { opened_at_ms: T0 + 5_000 - 8_000 }));
-    await flush();
+    await conn.drained();
     expect(session.serverClockOffsetMs).toBe(5_000);
     expect(session.position(1)?.deadline_at_ms).toBe(T0 + 2_000);
     await advance(1_999);
@@ -74,7 +70,7 @@ describe("deadlines", () => {
     conn.push(helloOk(T0 + 4_900)); // slow delivery
     conn.push({ type: "pong", server_time_ms: T0 + 5_000 });
     conn.push(positionOpened(1, { opened_at_ms: T0 + 60_000 }));
-    await flush();
+    await conn.drained();
     expect(session.serverClockOffsetMs).toBe(5_000);
     await advance(9_999);
     expect(requests()).toEqual([]);
@@ -86,7 +82,7 @@ describe("deadlines", () => {
     const { conn, requests } = setup(10);
     conn.push(helloOk(T0));
     conn.push(positionOpened(1, { opened_at_ms: T0 - 600_000 }));
-    await flush();
+    await conn.drained();
     await advance(0);
     expect(requests()).toEqual([1]);
   });
@@ -100,7 +96,7 @@ describe("deadlines", () => {
     conn.reconnect(helloOk(Date.now()) as never);
     conn.push(helloOk(Date.now()));
     conn.push(positionOpened(1, { tokens: 999 }));
-    await flush();
+    await conn.drained();
     expect(session.positions()).toHaveLength(1);
     expect(session.position(1)?.deadline_at_ms).toBe(T0 + 10_000);
     await advance(2_999);
@@ -115,7 +111,7 @@ describe("deadlines", () => {
     const session = StreamSession.fromConnection(conn, { deadline_timeout_sec: 10 }, { timers: host });
     sessions.push(session);
     conn.push(positionOpened(1));
-    await flush();
+    await conn.drained();
     vi.setSystemTime(T0 + 3_600_000); // the wall clock jumps an hour; monotonic time does not
     host.advance(9_999);
     expect(conn.sentOf("request_exit_signal")).toEqual([]);
@@ -126,7 +122,7 @@ describe("deadlines", () => {
   it("watched positions get no deadline", async () => {
     const { conn, session, requests } = setup(5);
     conn.push(positionOpened(1, { watched: true }));
-    await flush();
+    await conn.drained();
     expect(session.position(1)?.deadline_at_ms).toBeUndefined();
     expect(session.stats().timers).toBe(0);
     await advance(60_000);
@@ -157,7 +153,7 @@ describe("deadlines", () => {
   it("closePosition() cancels the deadline at once", async () => {
     const { conn, session, requests } = setup(10);
     conn.push(positionOpened(1));
-    await flush();
+    await conn.drained();
     session.closePosition(1);
     expect(session.position(1)?.deadline_at_ms).toBeUndefined();
     await advance(60_000);
@@ -246,7 +242,7 @@ describe("deadlines", () => {
   it("close() cancels every deadline", async () => {
     const { conn, session, requests } = setup(10);
     conn.push(positionOpened(1));
-    await flush();
+    await conn.drained();
     await session.close();
     await advance(60_000);
     expect(requests()).toEqual([]);
