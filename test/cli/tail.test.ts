@@ -1,5 +1,5 @@
 import { Keypair } from "@solana/web3.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { runTail } from "../../src/cli/tail.js";
 import { MockStreamServer } from "../../src/testing/index.js";
 import { cli, runChild } from "../helpers/child.js";
@@ -34,7 +34,9 @@ async function tailAgainstMock(extra: string[]): Promise<{ lines: string[]; stat
   void server.waitForConnection({ timeoutMs: 5_000 }).then(async () => {
     await server.waitForMessage("configure", { timeoutMs: 5_000 });
     positionId = Number(server.openPosition({ wallet }).position_id);
-    setTimeout(() => server.setPrice(positionId, 0.5), 150);
+    // Drop the price once tail has printed the position, so its line comes before the exit's.
+    await vi.waitFor(() => expect(c.lines.some((l) => /position_opened\s+position \d+/.test(l))).toBe(true), { timeout: 5_000 });
+    server.setPrice(positionId, 0.5);
   });
   const code = await runTail(["--wallet", wallet, "--endpoint", server.url, "--sl", "10", "--duration", "10", ...extra], {}, c.out, c.signal);
   expect(code).toBe(0);
