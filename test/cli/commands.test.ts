@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/command.js";
@@ -7,6 +6,7 @@ import { pct, pnlPercent, sol, tokens } from "../../src/cli/format.js";
 import { main } from "../../src/cli/main.js";
 import { runTail, shows } from "../../src/cli/tail.js";
 import { MockStreamServer } from "../../src/testing/index.js";
+import { cli, startChild } from "../helpers/child.js";
 
 const servers: MockStreamServer[] = [];
 afterEach(async () => {
@@ -137,16 +137,11 @@ describe("lasersell-stream tail against a mock", () => {
   it("stops quietly when the reader of its output goes away (tail | head -1)", async () => {
     const server = await MockStreamServer.start({ seed: 9, pnlFlushMs: 10, simulateBuys: { everyMs: 20, maxOpenPerWallet: 3 } });
     servers.push(server);
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/index.ts", "tail", "--endpoint", server.url], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let err = "";
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const child = startChild(cli("tail", "--endpoint", server.url), { timeoutMs: 18_000 });
     // Read the first line, then close the pipe as `head -1` does; tail keeps writing events.
-    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
-    child.stdout.destroy();
-    expect(await exited).toBe(0);
-    expect(err).toBe("");
+    await child.waitFor(/\n/);
+    child.process.stdout?.destroy();
+    expect((await child.exited).code).toBe(0);
+    expect(child.err()).toBe("");
   }, 20_000);
 });

@@ -1,7 +1,8 @@
 import { Keypair } from "@solana/web3.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { runTail } from "../../src/cli/tail.js";
 import { MockStreamServer } from "../../src/testing/index.js";
+import { cli, runChild } from "../helpers/child.js";
 
 const KEY = "sk-TAIL-RECOGNISABLE-KEY-77";
 const servers: MockStreamServer[] = [];
@@ -33,7 +34,9 @@ async function tailAgainstMock(extra: string[]): Promise<{ lines: string[]; stat
   void server.waitForConnection({ timeoutMs: 5_000 }).then(async () => {
     await server.waitForMessage("configure", { timeoutMs: 5_000 });
     positionId = Number(server.openPosition({ wallet }).position_id);
-    setTimeout(() => server.setPrice(positionId, 0.5), 150);
+    // Drop the price once tail has printed the position, so its line comes before the exit's.
+    await vi.waitFor(() => expect(c.lines.some((l) => /position_opened\s+position \d+/.test(l))).toBe(true), { timeout: 5_000 });
+    server.setPrice(positionId, 0.5);
   });
   const code = await runTail(["--wallet", wallet, "--endpoint", server.url, "--sl", "10", "--duration", "10", ...extra], {}, c.out, c.signal);
   expect(code).toBe(0);
@@ -73,22 +76,16 @@ describe("lasersell-stream tail", () => {
 
 describe("lasersell-stream tail (command line)", () => {
   it("runs from the CLI against the mock and prints the opened position; exits 0 after --duration", async () => {
-    const { spawn } = await import("node:child_process");
     const server = await MockStreamServer.start({ apiKeys: [KEY], seed: 11 });
     servers.push(server);
     const wallet = Keypair.generate().publicKey.toBase58();
     void server.waitForMessage("configure", { timeoutMs: 10_000 }).then(() => server.openPosition({ wallet }));
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "src/cli/index.ts", "tail", "--wallet", wallet, "--endpoint", server.url, "--sl", "10", "--duration", "3"],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LASERSELL_API_KEY: KEY } },
-    );
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-    expect(code).toBe(0);
+    const { code, out, err } = await runChild(cli("tail", "--wallet", wallet, "--endpoint", server.url, "--sl", "10", "--duration", "3"), {
+      env: { ...process.env, LASERSELL_API_KEY: KEY },
+      timeoutMs: 18_000,
+    });
+    expect(code, err).toBe(0);
     expect(out).toMatch(/position_opened\s+position \d+/);
-    expect(out).not.toContain(KEY);
+    expect(out + err).not.toContain(KEY);
   }, 20_000);
 });

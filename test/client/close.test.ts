@@ -1,8 +1,8 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { StreamClient, type StreamConnection } from "../../src/client/index.js";
 import { StreamClosedError } from "../../src/errors.js";
+import { startChild, tsx } from "../helpers/child.js";
 import { MINT, WALLET, WALLET_2, configure } from "../helpers/frames.js";
 import { ScriptedServer, waitFor, type ScriptedServerOptions } from "../helpers/scripted-server.js";
 
@@ -125,42 +125,30 @@ describe("close()", () => {
 describe("process hygiene", () => {
   const fixture = fileURLToPath(new URL("./fixtures/close-exit.ts", import.meta.url));
 
-  async function runChild(mode: "open" | "reconnecting"): Promise<{ lingerMs: number; code: number | null }> {
+  async function runFixture(mode: "open" | "reconnecting"): Promise<{ lingerMs: number; code: number | null | "hung" }> {
     const s = await ScriptedServer.start();
     server = s;
-    const child = spawn(process.execPath, ["--import", "tsx", fixture, s.url, mode], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("drop-me") && s.connectionCount === 1) s.connection(0).drop(1011);
-    });
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    const exit = await new Promise<{ at: number; code: number | null }>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`child did not exit within 10 s; stdout=${out} stderr=${err}`));
-      }, 10_000);
-      child.on("exit", (code) => {
-        clearTimeout(timer);
-        resolve({ at: Date.now(), code });
-      });
-    });
+    const child = startChild(tsx(fixture, s.url, mode), { timeoutMs: 10_000 });
+    // The "reconnecting" fixture asks for its link to be dropped.
+    void child.waitFor(/drop-me/).then(
+      () => s.connection(0).drop(1011),
+      () => undefined,
+    );
+    const exit = await child.exited;
+    const out = child.out();
     const match = /closed (\d+)/.exec(out);
-    if (match === null) throw new Error(`child never closed: stdout=${out} stderr=${err}`);
+    if (match === null) throw new Error(`child never closed (exit ${exit.code}): stdout=${out} stderr=${child.err()}`);
     return { lingerMs: exit.at - Number(match[1]), code: exit.code };
   }
 
   it("the process exits promptly after close() of an open connection", async () => {
-    const { lingerMs, code } = await runChild("open");
+    const { lingerMs, code } = await runFixture("open");
     expect(code).toBe(0);
     expect(lingerMs).toBeLessThan(1500);
   }, 15_000);
 
   it("the process exits promptly after close() during a reconnect", async () => {
-    const { lingerMs, code } = await runChild("reconnecting");
+    const { lingerMs, code } = await runFixture("reconnecting");
     expect(code).toBe(0);
     expect(lingerMs).toBeLessThan(1500);
   }, 15_000);

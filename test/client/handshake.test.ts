@@ -10,6 +10,7 @@ import {
 } from "../../src/errors.js";
 import { configure } from "../helpers/frames.js";
 import { ScriptedServer, waitFor, type ScriptedServerOptions } from "../helpers/scripted-server.js";
+import { afterTimersUpTo } from "../helpers/timers.js";
 
 let server: ScriptedServer | undefined;
 afterEach(async () => {
@@ -65,10 +66,12 @@ describe("handshake", () => {
 
   it.each([401, 403])("HTTP %d on the upgrade rejects with StreamAuthError and is not retried", async (status) => {
     const s = await start({ handshake: { status } });
-    const error = await client(s.url).connect(configure()).catch((e: unknown) => e);
+    const error = await client(s.url, { reconnect: { initialDelayMs: 10, maxDelayMs: 10 } }).connect(configure()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamAuthError);
     expect(error).toMatchObject({ code: "auth", status });
-    await new Promise((r) => setTimeout(r, 100));
+    // A retry timer (<= maxDelayMs) would have run by now, and its dial reached the server.
+    await afterTimersUpTo(10);
+    await s.probe();
     expect(s.attempts).toBe(1);
   });
 

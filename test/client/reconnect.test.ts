@@ -1,10 +1,11 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { StreamClient, type StreamClientOptions, type StreamConnection } from "../../src/client/index.js";
 import { StreamAuthError, StreamError } from "../../src/errors.js";
+import { startChild } from "../helpers/child.js";
 import { WALLET, WALLET_2, configure, positionClosed } from "../helpers/frames.js";
 import { ScriptedServer, waitFor, type ScriptedServerOptions } from "../helpers/scripted-server.js";
+import { afterTimersUpTo } from "../helpers/timers.js";
 
 let server: ScriptedServer | undefined;
 const open: StreamConnection[] = [];
@@ -50,6 +51,8 @@ const S2 = { target_profit_pct: 50, stop_loss_pct: 5, trailing_stop_pct: 3 };
 const S3 = { target_profit_pct: 10, stop_loss_pct: 2, take_profit_levels: [{ profit_pct: 5, sell_pct: 50 }] };
 const S4 = { target_profit_pct: 99, stop_loss_pct: 1 };
 const WATCH = [{ pubkey: WALLET_2, mirror_sell: true }];
+/** A ping the test sends last: once the server has it, everything the client sent before it is in. */
+const MARKER = 424_242;
 
 describe("reconnect", () => {
   it("reconnects after a drop, announces every step, and delivers the new hello_ok", async () => {
@@ -90,8 +93,10 @@ describe("reconnect", () => {
 
     first.drop(1001);
     const second = await s.waitForReady(1);
-    await second.waitForType("update_position_strategy");
-    await new Promise((r) => setTimeout(r, 30));
+    await waitFor(() => connection.status === "open", 2000, "reopened");
+    // A marker sent now follows everything the replay sent on this (ordered) link.
+    connection.sender().ping(MARKER);
+    await second.waitForType("ping");
     expect(second.messages).toEqual([
       {
         type: "configure",
@@ -103,6 +108,7 @@ describe("reconnect", () => {
         mirror_config: mirror,
       },
       { type: "update_position_strategy", position_id: 7, strategy: S4 },
+      { type: "ping", client_time_ms: MARKER },
     ]);
     expect(connection.state).toMatchObject({
       wallet_pubkeys: [WALLET, WALLET_2],
@@ -144,13 +150,16 @@ describe("reconnect", () => {
     expect(connection.stats().outboundQueued).toBe(6);
     const second = await s.waitForReady(1);
     await second.waitForType("request_exit_signal");
-    await new Promise((r) => setTimeout(r, 30));
+    // A marker sent now follows everything the flush sent on this (ordered) link.
+    sender.ping(MARKER);
+    await second.waitForFrames((m) => m["client_time_ms"] === MARKER, 1);
     expect(second.messages).toEqual([
       { type: "configure", wallet_pubkeys: [WALLET], strategy: S3, send_mode: "helius_sender", tip_lamports: 1000 },
       { type: "update_position_strategy", position_id: 9, strategy: S4 },
       { type: "ping", client_time_ms: 1 },
       { type: "close_position", position_id: 5 },
       { type: "request_exit_signal", position_id: 6, slippage_bps: 500 },
+      { type: "ping", client_time_ms: MARKER },
     ]);
     expect(connection.stats().outboundQueued).toBe(0);
   });
@@ -178,22 +187,22 @@ describe("reconnect", () => {
     open.push(connection);
     const scheduled: Array<[number, number]> = [];
     connection.on("reconnecting", ({ attempt, delayMs }) => scheduled.push([attempt, delayMs]));
-    await new Promise((r) => setTimeout(r, 2000));
-    // The counter is not reset (uptime < minUptimeMs): 100, 200, 400, 800 ms, so at most 5
-    // connections in 2 s. The official SDK resets its backoff on every hello_ok: about 20.
-    expect(scheduled.slice(0, 4)).toEqual([
+    await waitFor(() => scheduled.length >= 4, 5_000, "four reconnects scheduled");
+    // The counter is not reset (uptime < minUptimeMs): 100, 200, 400, 800 ms, so 4 connections
+    // in the first 700 ms. The official SDK resets its backoff on every hello_ok: 100 ms each time.
+    expect(scheduled).toEqual([
       [1, 100],
       [2, 200],
       [3, 400],
       [4, 800],
     ]);
-    expect(s.connectionCount).toBeGreaterThanOrEqual(3);
-    expect(s.connectionCount).toBeLessThanOrEqual(5);
+    expect(s.connectionCount).toBe(4);
   });
 
   it("the attempt counter resets once a link stayed up minUptimeMs", async () => {
     const s = await start({
       onReady: (conn) => {
+        // Each link stays up 120 ms, past minUptimeMs (60): the elapsed time is what is under test.
         if (conn.index < 3) setTimeout(() => conn.drop(1001), 120);
       },
     });
@@ -239,7 +248,11 @@ describe("reconnect", () => {
     const events = record(connection);
     s.connection(0).drop(1011);
     await waitFor(() => connection.status === "closed");
-    await new Promise((r) => setTimeout(r, 100));
+    const seen = events.length;
+    // Any reconnect timer still armed (<= maxDelayMs) has run, and a dial it made reached the server.
+    await afterTimersUpTo(50);
+    await s.probe();
+    expect(events).toHaveLength(seen);
     expect(s.attempts).toBe(2);
     const errors = events.filter(([n]) => n === "stream_error").map(([, e]) => e);
     expect(errors).toHaveLength(1);
@@ -270,7 +283,12 @@ describe("reconnect", () => {
     await waitFor(() => connection.status === "closed");
     expect(events[0]).toEqual(["disconnected", { code: 1002, reason: "protocol error", willReconnect: false }]);
     expect(events.some(([n, e]) => n === "stream_error" && (e as StreamError).code === "connection")).toBe(true);
-    await new Promise((r) => setTimeout(r, 50));
+    const seen = events.length;
+    // Any reconnect timer still armed (<= maxDelayMs) has run, and a dial it made reached the server.
+    await afterTimersUpTo(50);
+    await s.probe();
+    expect(events).toHaveLength(seen);
+    expect(s.attempts).toBe(1);
     expect(s.connectionCount).toBe(1);
   });
 
@@ -324,22 +342,17 @@ describe("dead link", () => {
     const events = record(connection);
     const pings: string[] = [];
     connection.on("debug", (line) => pings.push(line));
-    await new Promise((r) => setTimeout(r, 500));
-    expect(pings.filter((line) => line.includes("ping sent")).length).toBeGreaterThanOrEqual(2);
+    // A ping is only sent once the previous one was judged answered: the third proves two verdicts.
+    await waitFor(() => pings.filter((line) => line.includes("ping sent")).length >= 3, 3_000, "three pings");
     expect(events).toEqual([]);
     expect(connection.status).toBe("open");
   });
 
   it("a blocked event loop is not a dead link: an answer already received is read before judging", async () => {
     // The peer runs in its own process, so it answers the ping while this process is blocked.
-    const child = spawn(process.execPath, [fileURLToPath(new URL("./fixtures/pong-server.cjs", import.meta.url))], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
+    const child = startChild([fileURLToPath(new URL("./fixtures/pong-server.cjs", import.meta.url))], { stdin: "pipe", timeoutMs: 14_000 });
     try {
-      const port = await new Promise<string>((resolve, reject) => {
-        child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim()));
-        child.once("exit", () => reject(new Error("pong server exited")));
-      });
+      const [, port] = await child.waitFor(/^(\d+)\n/);
       const client = new StreamClient("test-key", {
         endpoint: `ws://127.0.0.1:${port}/v1/ws`,
         heartbeat: { intervalMs: 40, timeoutMs: 40 },
@@ -366,13 +379,14 @@ describe("dead link", () => {
           setImmediate(spin);
         }
       });
-      await waitFor(() => blocked > 0);
-      await new Promise((r) => setTimeout(r, 150));
+      // The next ping is only sent once the blocked one was judged answered (a dead verdict would
+      // end the link instead: reconnect is off).
+      await waitFor(() => blocked >= 2 || events.length > 0, 3_000, "a ping after the blocked one, or a verdict");
       expect(events).toEqual([]);
       expect(connection.status).toBe("open");
     } finally {
-      child.stdin.end();
-      child.kill();
+      child.process.stdin?.end();
+      await child.stop();
     }
   });
 });

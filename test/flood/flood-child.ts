@@ -31,6 +31,8 @@ let high = 0;
 let unknown = 0;
 let low = 0;
 let pauses = 0;
+/** The most messages waiting for the consumer at any sample (the bound under test). */
+let peakPending = 0;
 let done = false;
 
 function seen(type: string, positionId: unknown, code?: unknown): void {
@@ -50,6 +52,7 @@ if (mode === "connection") {
     while (!connection.stats().paused && connection.stats().received < count + 2) await tick();
     if (connection.stats().paused) pauses++;
     sample();
+    peakPending = Math.max(peakPending, connection.stats().pendingHigh + connection.stats().pendingLow);
     while (connection.stats().pendingHigh + connection.stats().pendingLow > 0) {
       const m = await connection.recv();
       if (m === null) break;
@@ -67,6 +70,7 @@ if (mode === "connection") {
     while (!connection.stats().paused && connection.stats().received < count + 2) await tick();
     if (connection.stats().paused) pauses++;
     sample();
+    peakPending = Math.max(peakPending, session.stats().pending);
     while (session.stats().pending > 0) {
       const e = await session.recv();
       if (e === null) break;
@@ -85,6 +89,6 @@ function report(received: number, dropped: object): void {
   clearInterval(sampler);
   sample();
   process.stdout.write(
-    `${JSON.stringify({ mode, kind, count, received, high, unknown, low, outOfOrder, pauses, dropped, peakHeapMB: peakHeap / 2 ** 20, peakRssMB: peakRss / 2 ** 20 })}\n`,
+    `${JSON.stringify({ mode, kind, count, received, high, unknown, low, outOfOrder, pauses, peakPending, dropped, peakHeapMB: peakHeap / 2 ** 20, peakRssMB: peakRss / 2 ** 20 })}\n`,
   );
 }

@@ -3,11 +3,11 @@
  * protocol: open a page, evaluate an expression, take a screenshot. Fresh profile per launch,
  * no network services, killed on close.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import WebSocket from "ws";
+import { startChild } from "./child.js";
 
 export const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "chromium";
 
@@ -19,39 +19,25 @@ export interface Browser {
 
 export async function launchChromium(timeoutMs = 20_000): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "ls-chromium-"));
-  const child: ChildProcess = spawn(
-    CHROMIUM,
+  const child = startChild(
     [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", `--user-data-dir=${profile}`, "--remote-debugging-port=0", "about:blank",
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    // Killed when the test that launched it finishes; bounded anyway.
+    { command: CHROMIUM, timeoutMs: 120_000 },
   );
-  const cleanup = (): void => {
-    child.kill("SIGKILL");
+  const cleanup = async (): Promise<void> => {
+    await child.stop("SIGKILL");
     rmSync(profile, { recursive: true, force: true });
   };
   let endpoint: string;
   try {
-    endpoint = await new Promise<string>((resolve, reject) => {
-      let err = "";
-      const timer = setTimeout(() => reject(new Error(`chromium did not start within ${timeoutMs} ms: ${err.slice(-500)}`)), timeoutMs);
-      child.once("error", (e) => {
-        clearTimeout(timer);
-        reject(new Error(`cannot run ${CHROMIUM} (install it: apt-get install -y chromium): ${e.message}`));
-      });
-      child.stderr?.on("data", (d: Buffer) => {
-        err += d.toString();
-        const m = /DevTools listening on (ws:\/\/\S+)/.exec(err);
-        if (m?.[1] !== undefined) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-    });
+    endpoint = (await child.waitFor(/DevTools listening on (ws:\/\/\S+)/, { stream: "stderr", timeoutMs }))[1] as string;
   } catch (e) {
-    cleanup();
-    throw e;
+    await cleanup();
+    if (/spawn failed/.test(child.err())) throw new Error(`cannot run ${CHROMIUM} (install it: apt-get install -y chromium): ${child.err()}`);
+    throw new Error(`chromium did not start within ${timeoutMs} ms: ${(e as Error).message.slice(-500)}`);
   }
   const ws = new WebSocket(endpoint, { perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
@@ -106,14 +92,9 @@ export async function launchChromium(timeoutMs = 20_000): Promise<Browser> {
     async close() {
       await send("Browser.close").catch(() => undefined);
       ws.terminate();
-      await new Promise((resolve) => {
-        if (child.exitCode !== null) resolve(undefined);
-        else {
-          child.once("exit", resolve);
-          setTimeout(resolve, 3_000).unref();
-        }
-      });
-      cleanup();
+      // Browser.close ends it; SIGKILL if it has not gone within 3 s.
+      await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
+      await cleanup();
     },
   };
 }

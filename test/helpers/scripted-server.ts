@@ -293,6 +293,18 @@ export class ScriptedServer {
     return this.connection(index);
   }
 
+  /**
+   * Resolves once a plain HTTP request made now was answered by this server. A connection attempt
+   * started earlier (by a timer that already ran, say) has reached it by then: the server and the
+   * client share this process's event loop, and the answer is only read on a loop turn after the
+   * server handled whatever had arrived before it. The positive event before asserting that no
+   * further attempt came (`attempts`).
+   */
+  async probe(): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/probe`, { headers: { connection: "close" } });
+    await res.arrayBuffer();
+  }
+
   /** Terminates every connection and stops listening. */
   async close(): Promise<void> {
     for (const connection of this.connections) connection.ws.terminate();

@@ -2,13 +2,12 @@
  * Backtest correctness on hand-built paths with known answers, and the same results through the
  * CLI and the library.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { backtest, backtestRecording, reportJson } from "../../src/record/index.js";
+import { cli, runChild } from "../helpers/child.js";
 import { COST, TOKENS, buildRecording, recordingText } from "./paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ls-backtest-"));
@@ -93,12 +92,9 @@ describe("backtest: CLI and library agree", () => {
     writeFileSync(file, recordingText(rec));
     const strategies = ["tp=20,sl=10", "tp=40,sl=10,trail=5"];
     const library = reportJson(await backtest(file, strategies, { deadlineSec: 120 }));
-    const cli = await promisify(execFile)(
-      process.execPath,
-      ["--import", "tsx", "src/cli/index.ts", "backtest", file, ...strategies.flatMap((s) => ["--strategy", s]), "--deadline", "120", "--json"],
-      { timeout: 30_000 },
-    );
-    expect(JSON.parse(cli.stdout)).toEqual(JSON.parse(library));
+    const run = await runChild(cli("backtest", file, ...strategies.flatMap((s) => ["--strategy", s]), "--deadline", "120", "--json"), 30_000);
+    expect(run.code, run.err).toBe(0);
+    expect(JSON.parse(run.out)).toEqual(JSON.parse(library));
     expect(JSON.parse(library).strategies[1].exitsByReason).toEqual({ trailing_stop: 1, deadline: 1 });
   }, 40_000);
 });

@@ -1,7 +1,6 @@
 /**
  * Killing the recorder mid-write leaves a readable file; a truncated last line is ignored.
  */
-import { spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { StreamError } from "../../src/errors.js";
 import { isFrame } from "../../src/record/format.js";
 import { loadRecording } from "../../src/record/index.js";
 import { MockStreamServer } from "../../src/testing/index.js";
+import { cli, startChild } from "../helpers/child.js";
 import { buildRecording, recordingText } from "./paths.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ls-kill-"));
@@ -29,18 +29,16 @@ describe("a killed recorder", () => {
     it(`SIGKILL during a busy recording leaves ${name} readable`, async () => {
       const server = await MockStreamServer.start({ pnlFlushMs: 10, simulateBuys: { everyMs: 20, maxOpenPerWallet: 3 } });
       const file = join(dir, name);
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx", "src/cli/index.ts", "record", "--out", file, "--endpoint", server.url, "--wallet", Keypair.generate().publicKey.toBase58(), "--tp", "50", "--sl", "50"],
-        { env: { ...process.env, LASERSELL_API_KEY: "kill-test-key" }, stdio: "ignore" },
+      const child = startChild(
+        cli("record", "--out", file, "--endpoint", server.url, "--wallet", Keypair.generate().publicKey.toBase58(), "--tp", "50", "--sl", "50"),
+        { env: { ...process.env, LASERSELL_API_KEY: "kill-test-key" }, timeoutMs: 35_000 },
       );
       try {
         // Frames are flowing and reaching the disk (gzip flushes once a second).
         await vi.waitFor(() => expect(size(file)).toBeGreaterThan(4_000), { timeout: 20_000, interval: 50 });
-        child.kill("SIGKILL");
-        await new Promise((resolve) => child.once("exit", resolve));
+        expect((await child.stop("SIGKILL")).signal).toBe("SIGKILL");
       } finally {
-        child.kill("SIGKILL");
+        await child.stop("SIGKILL");
         await server.close();
       }
       const recording = await loadRecording(file);

@@ -33,7 +33,8 @@ export async function recordLive(file: string, ms = 1_200, keypair = Keypair.gen
   const connection = await client.connect({ wallet_pubkeys: [wallet], strategy: { target_profit_pct: 50, stop_loss_pct: 50 } });
   const recorder = recordSession(connection, file);
   try {
-    // The first frames come a little after the recorder attached (as in a live session).
+    // The first frames come a little after the recorder attached (as in a live session). These
+    // sleeps pace the recording (its timestamps are what the tests read), they wait for nothing.
     await new Promise((resolve) => setTimeout(resolve, 60));
     const { position_id } = server.openPosition({ wallet });
     await frames(connection, 6);

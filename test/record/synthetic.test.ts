@@ -2,27 +2,23 @@
  * `mock --record` writes what a connected client receives (hello_ok first) and exits;
  * `mock --replay` serves it on a port; `replay({ loop })` starts over.
  */
-import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { Keypair } from "@solana/web3.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StreamClient } from "../../src/client/index.js";
 import { isFrame } from "../../src/record/format.js";
 import { backtest, loadRecording, type Recording } from "../../src/record/index.js";
 import { MockStreamServer } from "../../src/testing/index.js";
+import { cli, runChild, startChild } from "../helpers/child.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ls-synthetic-"));
 const file = join(dir, "synthetic.ndjson.gz");
 let recording: Recording;
 beforeAll(async () => {
-  await promisify(execFile)(
-    process.execPath,
-    ["--import", "tsx", "src/cli/index.ts", "mock", "--record", file, "--duration", "2", "--seed", "9", "--pnl-flush-ms", "20"],
-    { timeout: 30_000 },
-  );
+  const { code, err } = await runChild(cli("mock", "--record", file, "--duration", "2", "--seed", "9", "--pnl-flush-ms", "20"), 30_000);
+  if (code !== 0) throw new Error(`mock --record exited with ${code}: ${err}`);
   recording = await loadRecording(file);
 }, 40_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,19 +40,9 @@ describe("synthetic recordings", () => {
   });
 
   it("mock --replay FILE serves it: a client gets the recorded hello_ok and positions", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/index.ts", "mock", "--replay", file, "--speed", "5", "--port", "0"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = startChild(cli("mock", "--replay", file, "--speed", "5", "--port", "0"), { timeoutMs: 35_000 });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let text = "";
-        child.stdout.on("data", (d: Buffer) => {
-          text += d.toString();
-          const m = /stream\s+(ws:\/\/\S+)/.exec(text);
-          if (m?.[1] !== undefined && text.includes("replaying")) resolve(m[1]);
-        });
-        child.once("exit", (code) => reject(new Error(`mock exited with ${code}: ${text}`)));
-      });
+      const url = (await child.waitFor(/stream\s+(ws:\/\/\S+)[\s\S]*replaying/))[1] as string;
       const wallet = Keypair.generate().publicKey.toBase58();
       const connection = await new StreamClient("k", { endpoint: url }).connect({ wallet_pubkeys: [wallet], strategy: { target_profit_pct: 5, stop_loss_pct: 5 } });
       try {
@@ -71,8 +57,7 @@ describe("synthetic recordings", () => {
         await connection.close();
       }
     } finally {
-      child.kill("SIGTERM");
-      await new Promise((resolve) => (child.exitCode === null ? child.once("exit", resolve) : resolve(undefined)));
+      await child.stop();
     }
   }, 40_000);
 

@@ -3,7 +3,7 @@ import type { PositionKey } from "../../src/client/inbound.js";
 import { DeadlineScheduler, type SessionTimers } from "../../src/session/deadlines.js";
 import { StreamSession, type StreamEvent, type StreamSessionOptions } from "../../src/session/index.js";
 import { FakeConnection } from "./fake-connection.js";
-import { closed, exit, hello, opened } from "./frames.js";
+import { exitSignal, helloOk, positionClosed, positionOpened } from "../helpers/frames.js";
 
 const T0 = 1_773_792_000_000;
 const sessions: StreamSession[] = [];
@@ -20,13 +20,9 @@ function setup(deadlineSec: number, options: StreamSessionOptions = {}) {
   return { conn, session, deadlines, requests };
 }
 
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i += 1) await Promise.resolve();
-}
-
+/** Runs the fake clock forward; what the timers do (deadline events, requests) is synchronous. */
 async function advance(ms: number): Promise<void> {
   await vi.advanceTimersByTimeAsync(ms);
-  await flush();
 }
 
 beforeEach(() => {
@@ -42,8 +38,8 @@ afterEach(async () => {
 describe("deadlines", () => {
   it("fire once at the deadline from first sight: deadline event, then one request_exit_signal by id", async () => {
     const { conn, session, deadlines, requests } = setup(10, { deadlineMaxRetries: 0 });
-    conn.push(opened(1));
-    await flush();
+    conn.push(positionOpened(1));
+    await conn.drained();
     expect(session.position(1)?.deadline_at_ms).toBe(T0 + 10_000);
     await advance(9_999);
     expect(requests()).toEqual([]);
@@ -58,9 +54,9 @@ describe("deadlines", () => {
   it("count from the server's opened_at_ms, converted with the clock offset from hello_ok", async () => {
     const { conn, session, requests } = setup(10);
     // The server clock runs 5 s ahead; the position was opened 8 s ago (server time).
-    conn.push(hello(T0 + 5_000));
-    conn.push(opened(1, { opened_at_ms: T0 + 5_000 - 8_000 }));
-    await flush();
+    conn.push(helloOk(T0 + 5_000));
+    conn.push(positionOpened(1, { opened_at_ms: T0 + 5_000 - 8_000 }));
+    await conn.drained();
     expect(session.serverClockOffsetMs).toBe(5_000);
     expect(session.position(1)?.deadline_at_ms).toBe(T0 + 2_000);
     await advance(1_999);
@@ -71,10 +67,10 @@ describe("deadlines", () => {
 
   it("pong samples refine the offset (fastest sample wins); an opened_at_ms in the future counts from now", async () => {
     const { conn, session, requests } = setup(10);
-    conn.push(hello(T0 + 4_900)); // slow delivery
+    conn.push(helloOk(T0 + 4_900)); // slow delivery
     conn.push({ type: "pong", server_time_ms: T0 + 5_000 });
-    conn.push(opened(1, { opened_at_ms: T0 + 60_000 }));
-    await flush();
+    conn.push(positionOpened(1, { opened_at_ms: T0 + 60_000 }));
+    await conn.drained();
     expect(session.serverClockOffsetMs).toBe(5_000);
     await advance(9_999);
     expect(requests()).toEqual([]);
@@ -84,23 +80,23 @@ describe("deadlines", () => {
 
   it("an expired opened_at_ms fires at once", async () => {
     const { conn, requests } = setup(10);
-    conn.push(hello(T0));
-    conn.push(opened(1, { opened_at_ms: T0 - 600_000 }));
-    await flush();
+    conn.push(helloOk(T0));
+    conn.push(positionOpened(1, { opened_at_ms: T0 - 600_000 }));
+    await conn.drained();
     await advance(0);
     expect(requests()).toEqual([1]);
   });
 
   it("a drop and a re-emitted position_opened never restart the clock", async () => {
     const { conn, session, requests } = setup(10);
-    conn.push(opened(1));
+    conn.push(positionOpened(1));
     await advance(6_000);
     conn.drop();
     await advance(1_000);
-    conn.reconnect(hello(Date.now()) as never);
-    conn.push(hello(Date.now()));
-    conn.push(opened(1, { tokens: 999 }));
-    await flush();
+    conn.reconnect(helloOk(Date.now()) as never);
+    conn.push(helloOk(Date.now()));
+    conn.push(positionOpened(1, { tokens: 999 }));
+    await conn.drained();
     expect(session.positions()).toHaveLength(1);
     expect(session.position(1)?.deadline_at_ms).toBe(T0 + 10_000);
     await advance(2_999);
@@ -114,8 +110,8 @@ describe("deadlines", () => {
     const conn = new FakeConnection();
     const session = StreamSession.fromConnection(conn, { deadline_timeout_sec: 10 }, { timers: host });
     sessions.push(session);
-    conn.push(opened(1));
-    await flush();
+    conn.push(positionOpened(1));
+    await conn.drained();
     vi.setSystemTime(T0 + 3_600_000); // the wall clock jumps an hour; monotonic time does not
     host.advance(9_999);
     expect(conn.sentOf("request_exit_signal")).toEqual([]);
@@ -125,8 +121,8 @@ describe("deadlines", () => {
 
   it("watched positions get no deadline", async () => {
     const { conn, session, requests } = setup(5);
-    conn.push(opened(1, { watched: true }));
-    await flush();
+    conn.push(positionOpened(1, { watched: true }));
+    await conn.drained();
     expect(session.position(1)?.deadline_at_ms).toBeUndefined();
     expect(session.stats().timers).toBe(0);
     await advance(60_000);
@@ -135,7 +131,7 @@ describe("deadlines", () => {
 
   it("deadline 0 schedules nothing", async () => {
     const { conn, session, requests } = setup(0);
-    conn.push(opened(1));
+    conn.push(positionOpened(1));
     await advance(600_000);
     expect(session.stats().timers).toBe(0);
     expect(requests()).toEqual([]);
@@ -143,21 +139,21 @@ describe("deadlines", () => {
 
   it("a closed position never gets an exit request: closed before the deadline, or during the retry window", async () => {
     const { conn, requests } = setup(10, { deadlineRetryMs: 1_000 });
-    conn.push(opened(1));
-    conn.push(opened(2));
+    conn.push(positionOpened(1));
+    conn.push(positionOpened(2));
     await advance(5_000);
-    conn.push(closed(1));
+    conn.push(positionClosed(1));
     await advance(5_000);
     expect(requests()).toEqual([2]);
-    conn.push(closed(2));
+    conn.push(positionClosed(2));
     await advance(60_000);
     expect(requests()).toEqual([2]);
   });
 
   it("closePosition() cancels the deadline at once", async () => {
     const { conn, session, requests } = setup(10);
-    conn.push(opened(1));
-    await flush();
+    conn.push(positionOpened(1));
+    await conn.drained();
     session.closePosition(1);
     expect(session.position(1)?.deadline_at_ms).toBeUndefined();
     await advance(60_000);
@@ -166,7 +162,7 @@ describe("deadlines", () => {
 
   it("retries a bounded number of times when no exit signal comes", async () => {
     const { conn, requests, deadlines } = setup(10, { deadlineRetryMs: 3_000, deadlineMaxRetries: 3 });
-    conn.push(opened(1));
+    conn.push(positionOpened(1));
     await advance(10_000);
     expect(requests()).toEqual([1]);
     await advance(2_999);
@@ -180,32 +176,32 @@ describe("deadlines", () => {
 
   it("stops retrying when the exit signal arrives", async () => {
     const { conn, requests } = setup(10, { deadlineRetryMs: 3_000 });
-    conn.push(opened(1));
+    conn.push(positionOpened(1));
     await advance(10_000);
     await advance(3_000);
     expect(requests()).toEqual([1, 1]);
-    conn.push(exit(1, { reason: "timeout" }));
+    conn.push(exitSignal(1, { reason: "timeout" }));
     await advance(60_000);
     expect(requests()).toEqual([1, 1]);
   });
 
   it("an exit signal before the deadline does not cancel it (an exit signal is not a sale)", async () => {
     const { conn, requests } = setup(10, { deadlineMaxRetries: 0 });
-    conn.push(opened(1));
-    conn.push(exit(1, { reason: "chained_tp", sell_tokens: 10, level_index: 0 }));
+    conn.push(positionOpened(1));
+    conn.push(exitSignal(1, { reason: "chained_tp", sell_tokens: 10, level_index: 0 }));
     await advance(10_000);
     expect(requests()).toEqual([1]);
   });
 
   it("retries wait while disconnected and resume after the reconnect", async () => {
     const { conn, requests } = setup(10, { deadlineRetryMs: 1_000, deadlineMaxRetries: 2 });
-    conn.push(opened(1));
+    conn.push(positionOpened(1));
     await advance(10_000);
     expect(requests()).toEqual([1]);
     conn.drop();
     await advance(10_000);
     expect(requests()).toEqual([1]);
-    conn.reconnect(hello(Date.now()) as never);
+    conn.reconnect(helloOk(Date.now()) as never);
     await advance(1_000);
     expect(requests()).toEqual([1, 1]);
     await advance(10_000);
@@ -214,9 +210,9 @@ describe("deadlines", () => {
 
   it("updateStrategy with a new deadline reschedules every position from its own start; an expired one fires at once", async () => {
     const { conn, session, requests } = setup(30, { deadlineMaxRetries: 0 });
-    conn.push(opened(1));
+    conn.push(positionOpened(1));
     await advance(5_000);
-    conn.push(opened(2));
+    conn.push(positionOpened(2));
     await advance(5_000); // t = 10 s: A is 10 s old, B 5 s
     session.updateStrategy({ target_profit_pct: 10, stop_loss_pct: 5 }, 8);
     expect(conn.sent[0]).toEqual({ type: "update_strategy", strategy: { target_profit_pct: 10, stop_loss_pct: 5 } });
@@ -245,8 +241,8 @@ describe("deadlines", () => {
 
   it("close() cancels every deadline", async () => {
     const { conn, session, requests } = setup(10);
-    conn.push(opened(1));
-    await flush();
+    conn.push(positionOpened(1));
+    await conn.drained();
     await session.close();
     await advance(60_000);
     expect(requests()).toEqual([]);

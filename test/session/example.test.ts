@@ -1,6 +1,6 @@
 /** examples/auto-sell.ts, run against the mock server: a ladder sells the whole position. */
 import { Keypair } from "@solana/web3.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { runBot } from "../../examples/auto-sell.js";
 import { MockStreamServer } from "../../src/testing/index.js";
 
@@ -32,10 +32,7 @@ describe("examples/auto-sell.ts", () => {
     server.setPrice(position_id, 1.7);
     const closedReason = await new Promise<string>((resolve) => server.once("position_closed", (_p, reason) => resolve(reason)));
     expect(closedReason).toBe("chained_tp");
-    const until = Date.now() + 5_000;
-    while (!lines.some((l) => l.startsWith(`closed position ${position_id}`)) && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await vi.waitFor(() => expect(lines.some((l) => l.startsWith(`closed position ${position_id}`))).toBe(true), { timeout: 5_000 });
     stop.abort();
     await bot;
     expect(lines.filter((l) => l.startsWith("submitted "))).toHaveLength(2);

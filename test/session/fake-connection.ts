@@ -40,6 +40,7 @@ export class FakeConnection<M extends IntMode = "number">
   readonly #sender: StreamSender;
   readonly #queue: InboundMessage<M>[] = [];
   readonly #waiters: ((m: InboundMessage<M> | null) => void)[] = [];
+  readonly #drainedWaiters: (() => void)[] = [];
   #failure: Error | undefined;
 
   constructor(options: { ints?: M; deadlineTimeoutSec?: number } = {}) {
@@ -99,9 +100,21 @@ export class FakeConnection<M extends IntMode = "number">
     const next = this.#queue.shift();
     if (next !== undefined) return Promise.resolve(next);
     if (this.closed) return Promise.resolve(null);
-    return new Promise((resolve, reject) =>
+    const later = new Promise<InboundMessage<M> | null>((resolve, reject) =>
       this.#waiters.push((m) => (this.#failure !== undefined ? reject(this.#failure) : resolve(m))),
     );
+    for (const drained of this.#drainedWaiters.splice(0)) drained();
+    return later;
+  }
+
+  /**
+   * Resolves once the reader has taken everything pushed so far and asks for more (a `recv()` on
+   * an empty queue). The session reads one message, applies it synchronously, then calls `recv()`
+   * again: so by then every pushed message has been applied.
+   */
+  drained(): Promise<void> {
+    if ((this.#queue.length === 0 && this.#waiters.length > 0) || this.closed || this.#failure !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.#drainedWaiters.push(resolve));
   }
 
   pending(): number {

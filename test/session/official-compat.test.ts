@@ -4,7 +4,7 @@
  * send target are adapted to a local mock server), then the rest of the session API it documents.
  */
 import { Keypair } from "@solana/web3.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { StreamClient, singleWalletStreamConfigureOptional } from "../../src/client/index.js";
 import { StreamSession } from "../../src/session/index.js";
 import { MockStreamServer } from "../../src/testing/index.js";
@@ -67,10 +67,8 @@ describe("official SDK compatibility", () => {
     expect(sale).toMatchObject({ position_id, tokens_left: 0n });
     // The documented session API around the loop.
     if (session === undefined) throw new Error("no session");
-    const until = Date.now() + 5_000;
-    while ((session.positions().length > 0 || signatures.length === 0) && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const s = session;
+    await vi.waitFor(() => expect(s.positions().length === 0 && signatures.length > 0).toBe(true), { timeout: 5_000 });
     expect(signatures).toHaveLength(1);
     expect(session.positions()).toEqual([]);
     expect(session.getSlippageBands(position_id)).toBeUndefined();

@@ -1,10 +1,10 @@
 /** Process hygiene: after session.close(), no timer or socket keeps Node alive. */
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { MockStreamServer } from "../../src/testing/index.js";
+import { startChild, tsx } from "../helpers/child.js";
+import { WALLET } from "../helpers/frames.js";
 
-const WALLET = "6anbDQNCcVh2f6okexjaX1VGj6tEnizJ1kV5UTBS8Zhi";
 const servers: MockStreamServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
@@ -17,23 +17,10 @@ describe("process hygiene", () => {
     server.openPosition({ wallet: WALLET });
     server.openPosition({ wallet: WALLET });
     const script = fileURLToPath(new URL("./fixtures/session-exit.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", script, server.url, WALLET], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`child did not exit; stdout: ${out} stderr: ${err}`));
-      }, 12_000);
-      child.on("exit", (c) => {
-        clearTimeout(timer);
-        resolve(c);
-      });
-    });
-    const exitedAt = Date.now();
-    expect(err).toBe("");
+    const child = startChild(tsx(script, server.url, WALLET), { timeoutMs: 12_000 });
+    const { code, at: exitedAt } = await child.exited;
+    const out = child.out();
+    expect(child.err()).toBe("");
     expect(code).toBe(0);
     const closedAt = Number(/closed (\d+)/.exec(out)?.[1]);
     expect(Number.isFinite(closedAt)).toBe(true);

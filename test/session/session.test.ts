@@ -7,16 +7,16 @@ import {
   MINT_2,
   WALLET,
   WALLET_2,
-  balance,
-  closed,
-  exit,
-  hello,
-  liquidity,
-  opened,
-  pnl,
-  tick,
+  balanceUpdate,
+  exitSignal,
+  helloOk,
+  liquiditySnapshot,
+  pnlUpdate,
+  positionClosed,
+  positionOpened,
   tokenAccount,
-} from "./frames.js";
+  tradeTick,
+} from "../helpers/frames.js";
 
 const sessions: StreamSession<"number">[] = [];
 
@@ -25,11 +25,6 @@ function setup(deadlineSec = 0, options: StreamSessionOptions = {}) {
   const session = StreamSession.fromConnection(conn, { deadline_timeout_sec: deadlineSec }, options);
   sessions.push(session);
   return { conn, session };
-}
-
-/** Lets the session's pump apply what was pushed. */
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i += 1) await Promise.resolve();
 }
 
 async function drain(session: StreamSession<"number">): Promise<StreamEvent[]> {
@@ -55,8 +50,8 @@ afterEach(async () => {
 describe("positions and handles", () => {
   it("position_opened creates a frozen handle carrying everything the message says", async () => {
     const { conn, session } = setup();
-    conn.push(opened(5, { opened_at_ms: 1_773_791_999_000, watched: false, mirror_source: WALLET_2 }));
-    await flush();
+    conn.push(positionOpened(5, { opened_at_ms: 1_773_791_999_000, watched: false, mirror_source: WALLET_2 }));
+    await conn.drained();
     const event = await session.recv();
     expect(event?.type).toBe("position_opened");
     if (event?.type !== "position_opened") throw new Error("unreachable");
@@ -99,13 +94,13 @@ describe("positions and handles", () => {
 
   it("pnl_update makes a new snapshot with last profit, proceeds, peak, price and market cap; old handles never change", async () => {
     const { conn, session } = setup();
-    conn.push(opened(1));
-    await flush();
+    conn.push(positionOpened(1));
+    await conn.drained();
     const first = session.position(1);
-    conn.push(pnl(1, 10, { token_price_quote: 25_000, market_cap_quote: 31_000_000_000 }));
-    conn.push(pnl(1, 40));
-    conn.push(pnl(1, -5, { proceeds_units: 400 }));
-    await flush();
+    conn.push(pnlUpdate(1, 10, { token_price_quote: 25_000, market_cap_quote: 31_000_000_000 }));
+    conn.push(pnlUpdate(1, 40));
+    conn.push(pnlUpdate(1, -5, { proceeds_units: 400 }));
+    await conn.drained();
     const h = session.position(1);
     expect(h).toMatchObject({
       profit_units: -5,
@@ -121,12 +116,12 @@ describe("positions and handles", () => {
 
   it("balance_update updates tokens by token account, else by wallet + mint, and carries the handle", async () => {
     const { conn, session } = setup();
-    conn.push(opened(1));
-    conn.push(opened(2, { mint: MINT_2 }));
-    conn.push(balance(700, { token_account: tokenAccount(1) }));
-    conn.push(balance(300, { mint: MINT_2 }));
-    conn.push(balance(9, { wallet_pubkey: WALLET_2 }));
-    await flush();
+    conn.push(positionOpened(1));
+    conn.push(positionOpened(2, { mint: MINT_2 }));
+    conn.push(balanceUpdate(700, { token_account: tokenAccount(1) }));
+    conn.push(balanceUpdate(300, { mint: MINT_2 }));
+    conn.push(balanceUpdate(9, { wallet_pubkey: WALLET_2 }));
+    await conn.drained();
     expect(session.position(1)?.tokens).toBe(700);
     expect(session.position(2)?.tokens).toBe(300);
     const events = await drain(session);
@@ -136,19 +131,19 @@ describe("positions and handles", () => {
 
   it("ladder exits: tokens follow each signal's position_tokens, the sale itself only through balance_update", async () => {
     const { conn, session } = setup();
-    conn.push(opened(1, { tokens: 1000 }));
-    conn.push(exit(1, { reason: "chained_tp", position_tokens: 1000, sell_tokens: 300, level_index: 0 }));
-    await flush();
+    conn.push(positionOpened(1, { tokens: 1000 }));
+    conn.push(exitSignal(1, { reason: "chained_tp", position_tokens: 1000, sell_tokens: 300, level_index: 0 }));
+    await conn.drained();
     expect(session.position(1)).toMatchObject({
       tokens: 1000,
       last_exit: { reason: "chained_tp", position_tokens: 1000, sell_tokens: 300, level_index: 0 },
     });
-    conn.push(balance(700, { token_account: tokenAccount(1) }));
-    conn.push(exit(1, { reason: "chained_tp", position_tokens: 700, sell_tokens: 350, level_index: 1 }));
-    await flush();
+    conn.push(balanceUpdate(700, { token_account: tokenAccount(1) }));
+    conn.push(exitSignal(1, { reason: "chained_tp", position_tokens: 700, sell_tokens: 350, level_index: 1 }));
+    await conn.drained();
     expect(session.position(1)).toMatchObject({ tokens: 700, last_exit: { sell_tokens: 350, level_index: 1 } });
-    conn.push(balance(350, { token_account: tokenAccount(1) }));
-    await flush();
+    conn.push(balanceUpdate(350, { token_account: tokenAccount(1) }));
+    await conn.drained();
     expect(session.position(1)?.tokens).toBe(350);
     const events = await drain(session);
     const exits = events.filter((e) => e.type === "exit_signal_with_tx");
@@ -158,13 +153,13 @@ describe("positions and handles", () => {
 
   it("a re-emitted position_opened updates the position: no duplicate, live state kept", async () => {
     const { conn, session } = setup();
-    conn.push(opened(3));
-    conn.push(pnl(3, 99));
-    conn.push(liquidity(3, [[100, 10]]));
-    await flush();
+    conn.push(positionOpened(3));
+    conn.push(pnlUpdate(3, 99));
+    conn.push(liquiditySnapshot(3, "stable", [[100, 10]]));
+    await conn.drained();
     vi.setSystemTime(1_773_792_060_000);
-    conn.push(opened(3, { tokens: 800, token_price_quote: undefined }));
-    await flush();
+    conn.push(positionOpened(3, { tokens: 800, token_price_quote: undefined }));
+    await conn.drained();
     expect(session.positions()).toHaveLength(1);
     expect(session.position(3)).toMatchObject({
       tokens: 800,
@@ -178,16 +173,16 @@ describe("positions and handles", () => {
 
   it("position_closed removes the position, prunes its liquidity cache and pending low-priority events", async () => {
     const { conn, session } = setup();
-    conn.push(opened(1));
-    conn.push(opened(2));
-    conn.push(liquidity(1, [[100, 10]]));
-    conn.push(pnl(1, 5));
-    conn.push(tick(1));
-    conn.push(pnl(2, 6));
-    await flush();
+    conn.push(positionOpened(1));
+    conn.push(positionOpened(2));
+    conn.push(liquiditySnapshot(1, "stable", [[100, 10]]));
+    conn.push(pnlUpdate(1, 5));
+    conn.push(tradeTick(1));
+    conn.push(pnlUpdate(2, 6));
+    await conn.drained();
     expect(session.getSlippageBands(1)).toHaveLength(1);
-    conn.push(closed(1));
-    await flush();
+    conn.push(positionClosed(1));
+    await conn.drained();
     expect(session.position(1)).toBeUndefined();
     expect(session.positions().map((p) => p.position_id)).toEqual([2]);
     expect(session.getSlippageBands(1)).toBeUndefined();
@@ -198,17 +193,17 @@ describe("positions and handles", () => {
     const close = events[2];
     expect(close?.type === "position_closed" && close.handle?.position_id).toBe(1);
     // A late snapshot of the closed position is not cached.
-    conn.push(liquidity(1, [[100, 10]]));
-    await flush();
+    conn.push(liquiditySnapshot(1, "stable", [[100, 10]]));
+    await conn.drained();
     expect(session.getSlippageBands(1)).toBeUndefined();
   });
 
   it("a late message for an unknown position carries no handle and creates no ghost", async () => {
     const { conn, session } = setup();
-    conn.push(pnl(9, 1));
-    conn.push(exit(9));
-    conn.push(closed(9));
-    await flush();
+    conn.push(pnlUpdate(9, 1));
+    conn.push(exitSignal(9));
+    conn.push(positionClosed(9));
+    await conn.drained();
     expect(session.positions()).toEqual([]);
     const events = await drain(session);
     // The closed position's pending pnl_update is discarded.
@@ -220,13 +215,13 @@ describe("positions and handles", () => {
     const conn = new FakeConnection({ ints: "bigint" });
     const session = StreamSession.fromConnection(conn);
     const big = 18_446_744_073_709_551_615n;
-    conn.push(opened(big, { tokens: 25_000_000_000_000_001n }));
-    conn.push(liquidity(big, [[100, 12_345_678_901_234_567_890n]]));
-    await flush();
+    conn.push(positionOpened(big, { tokens: 25_000_000_000_000_001n }));
+    conn.push(liquiditySnapshot(big, "stable", [[100, 12_345_678_901_234_567_890n]]));
+    await conn.drained();
     expect(session.position(big)?.tokens).toBe(25_000_000_000_000_001n);
     expect(session.getMaxSellAtSlippage(big, 150)).toBe(12_345_678_901_234_567_890n);
-    conn.push(opened(5n));
-    await flush();
+    conn.push(positionOpened(5n));
+    await conn.drained();
     expect(session.position(5)?.position_id).toBe(5n);
     session.requestExitSignal(5);
     expect(conn.sentOf("request_exit_signal")).toEqual([{ type: "request_exit_signal", position_id: 5 }]);
@@ -237,12 +232,12 @@ describe("positions and handles", () => {
 describe("liquidity", () => {
   it("getMaxSellAtSlippage: exact band, else the largest band below, else undefined; trend and bands", async () => {
     const { conn, session } = setup();
-    conn.push(opened(1));
-    await flush();
+    conn.push(positionOpened(1));
+    await conn.drained();
     expect(session.getMaxSellAtSlippage(1, 500)).toBeUndefined();
     expect(session.getLiquidityTrend(1)).toBeUndefined();
-    conn.push(liquidity(1, [[1000, 900], [100, 100], [500, 600], [200, 250]], "draining"));
-    await flush();
+    conn.push(liquiditySnapshot(1, "draining", [[1000, 900], [100, 100], [500, 600], [200, 250]]));
+    await conn.drained();
     expect(session.getMaxSellAtSlippage(1, 500)).toBe(600);
     expect(session.getMaxSellAtSlippage(1, 300)).toBe(250);
     expect(session.getMaxSellAtSlippage(1, 999)).toBe(600);
@@ -255,8 +250,8 @@ describe("liquidity", () => {
     expect(session.getSlippageBands(1n)?.map((b) => b.slippage_bps)).toEqual([1000, 100, 500, 200]);
     expect(handle.slippage_bands).toHaveLength(4);
     expect(Object.isFrozen(handle.slippage_bands)).toBe(true);
-    conn.push(liquidity(1, [[100, 1]], "growing"));
-    await flush();
+    conn.push(liquiditySnapshot(1, "growing", [[100, 1]]));
+    await conn.drained();
     expect(session.getMaxSellAtSlippage(1, 500)).toBe(1);
     expect(session.getLiquidityTrend(1)).toBe("growing");
   });
@@ -271,7 +266,7 @@ describe("events", () => {
         seen.push(e.type);
       });
     }
-    conn.push(hello());
+    conn.push(helloOk());
     conn.push({ type: "pong", server_time_ms: Date.now() });
     conn.push({ type: "error", code: "invalid_strategy", message: "nope" });
     conn.push({
@@ -288,7 +283,7 @@ describe("events", () => {
     conn.push({ type: "mirror_buy_failed", watched_wallet: WALLET_2, mint: MINT, reason: "cooldown" });
     conn.push({ type: "mirror_wallet_auto_disabled", watched_wallet: WALLET_2, reason: "consecutive_losses", loss_count: 3 });
     conn.push({ type: "brand_new_thing", x: 1 });
-    await flush();
+    await conn.drained();
     expect(seen).toEqual(["hello_ok", "pong", "error", "mirror_buy_signal", "mirror_buy_failed", "mirror_wallet_auto_disabled", "unknown"]);
     const events = await drain(session);
     expect(events.map((e) => e.type)).toEqual(seen);
@@ -307,8 +302,8 @@ describe("events", () => {
   it("disconnected and reconnected become events; the reconnect's hello samples the clock", async () => {
     const { conn, session } = setup();
     conn.drop(1006, "gone", true);
-    conn.reconnect(hello(Date.now() + 5_000) as never, 2);
-    await flush();
+    conn.reconnect(helloOk(Date.now() + 5_000) as never, 2);
+    await conn.drained();
     const events = await drain(session);
     expect(events).toEqual([
       { type: "disconnected", code: 1006, reason: "gone", willReconnect: true },
@@ -317,17 +312,17 @@ describe("events", () => {
     expect(session.serverClockOffsetMs).toBe(5_000);
   });
 
-  it("a slow consumer gets every exit signal before the PnL backlog, and the backlog stays bounded", async () => {
+  // The session's own queue (priority, latest-wins, the tick ring, handles kept current). The bound
+  // under a real flood over sockets, with memory, is test/flood/flood.test.ts.
+  it("the session's queue: exit signals before the PnL backlog, latest pnl per position, ticks in a ring, counted drops", async () => {
     const { conn, session } = setup();
-    for (let id = 1; id <= 3; id += 1) conn.push(opened(id));
+    for (let id = 1; id <= 3; id += 1) conn.push(positionOpened(id));
     for (let i = 0; i < 30_000; i += 1) {
-      conn.push(pnl((i % 3) + 1, i));
-      if (i % 6_000 === 5_999) conn.push(exit((i % 3) + 1, { profit_units: i }));
-      if (i % 10 === 0) conn.push(tick((i % 3) + 1, i));
+      conn.push(pnlUpdate((i % 3) + 1, i));
+      if (i % 6_000 === 5_999) conn.push(exitSignal((i % 3) + 1, { profit_units: i }));
+      if (i % 10 === 0) conn.push(tradeTick((i % 3) + 1, i));
     }
-    await flush();
-    await vi.waitFor(() => expect(conn.pending()).toBe(0));
-    await flush();
+    await conn.drained();
     const stats = session.stats();
     expect(stats.pending).toBeLessThanOrEqual(3 + 5 + 3 + 1024);
     expect(stats.dropped.pnl_update).toBe(30_000 - 3);
@@ -353,10 +348,10 @@ describe("events", () => {
     const { conn, session } = setup(0, { buffer: false });
     const profits: number[] = [];
     session.on("pnl_update", (e) => profits.push(e.message.profit_units));
-    conn.push(opened(1));
-    for (let i = 0; i < 100; i += 1) conn.push(pnl(1, i));
-    await flush();
-    await vi.waitFor(() => expect(profits).toHaveLength(100));
+    conn.push(positionOpened(1));
+    for (let i = 0; i < 100; i += 1) conn.push(pnlUpdate(1, i));
+    await conn.drained();
+    expect(profits).toHaveLength(100);
     expect(profits).toEqual([...Array(100).keys()]);
     expect(session.stats().pending).toBe(0);
     await expect(session.recv()).rejects.toBeInstanceOf(StreamValidationError);
@@ -366,12 +361,12 @@ describe("events", () => {
   it("recv() and for-await: pending recv resolves on arrival; events after the connection ends are drained, then null", async () => {
     const { conn, session } = setup();
     const pending = session.recv();
-    conn.push(opened(1));
+    conn.push(positionOpened(1));
     expect((await pending)?.type).toBe("position_opened");
-    conn.push(exit(1));
-    conn.push(pnl(1, 1));
+    conn.push(exitSignal(1));
+    conn.push(pnlUpdate(1, 1));
     conn.end();
-    await flush();
+    await conn.drained();
     const types: string[] = [];
     for await (const e of session) types.push(e.type);
     expect(types).toEqual(["exit_signal_with_tx", "pnl_update"]);
@@ -399,13 +394,13 @@ describe("events", () => {
     session.on("position_opened", () => {
       throw new Error("bot bug");
     });
-    conn.push(opened(1));
-    conn.push(exit(1));
+    conn.push(positionOpened(1));
+    conn.push(exitSignal(1));
     await vi.waitFor(() => expect(session.stats().pending).toBe(2));
     spy.mockRestore();
     expect(rethrown).toHaveLength(1);
     expect(() => rethrown[0]?.()).toThrow("bot bug");
-    expect(session.position(1)?.last_exit?.reason).toBe("target_profit");
+    expect(session.position(1)?.last_exit?.reason).toBe("stop_loss");
     expect((await drain(session)).map((e) => e.type)).toEqual(["position_opened", "exit_signal_with_tx"]);
   });
 
@@ -415,10 +410,10 @@ describe("events", () => {
     session.on("stream_error", (e) => {
       errors.push(e);
     });
-    const bad = { ...(opened(1) as Record<string, unknown>), watched: false, market_context: { market_type: "x", hook: () => 1 } };
+    const bad = { ...(positionOpened(1) as Record<string, unknown>), watched: false, market_context: { market_type: "x", hook: () => 1 } };
     conn.inject(bad as never);
-    conn.push(opened(2));
-    await flush();
+    conn.push(positionOpened(2));
+    await conn.drained();
     expect(errors.map((e) => [e.code, e.message])).toEqual([["protocol", "could not apply a position_opened message"]]);
     expect(session.positions().map((p) => p.position_id)).toEqual([2]);
   });
@@ -437,8 +432,8 @@ describe("events", () => {
 describe("commands", () => {
   it("validate before sending and go through the connection's sender", async () => {
     const { conn, session } = setup(30);
-    conn.push(opened(1));
-    await flush();
+    conn.push(positionOpened(1));
+    await conn.drained();
     const h = session.position(1);
     if (h === undefined) throw new Error("no handle");
     session.updateStrategy({ target_profit_pct: 20, stop_loss_pct: 5 });
@@ -491,8 +486,8 @@ describe("commands", () => {
 
   it("refuses bad input with a typed error and sends nothing", async () => {
     const { conn, session } = setup(30);
-    conn.push(opened(1));
-    await flush();
+    conn.push(positionOpened(1));
+    await conn.drained();
     const bad = [
       () => session.updateStrategy({ target_profit_pct: -1, stop_loss_pct: 5 }),
       () => session.updateStrategy({ target_profit_pct: 0, stop_loss_pct: 0 }, 0),
@@ -511,8 +506,8 @@ describe("commands", () => {
 
   it("close(): pending recv resolves null, timers cleared, connection closed once; close(handle) closes a position", async () => {
     const { conn, session } = setup(30);
-    conn.push(opened(1));
-    await flush();
+    conn.push(positionOpened(1));
+    await conn.drained();
     expect(session.stats().timers).toBe(1);
     const h = session.position(1);
     if (h === undefined) throw new Error("no handle");
@@ -527,8 +522,8 @@ describe("commands", () => {
     expect(session.stats().timers).toBe(0);
     expect(conn.closeCalls).toBe(1);
     expect(() => session.updateWallets([WALLET])).toThrow(StreamError);
-    conn.push(opened(2));
-    await flush();
+    conn.push(positionOpened(2));
+    await conn.drained();
     expect(await session.recv()).toBeNull();
   });
 

@@ -19,7 +19,7 @@ function fakeClient(failing: Set<string> = new Set()) {
       calls.push(p.walletPubkey);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 5)); // a registration takes time: calls can overlap
       inFlight--;
       if (failing.has(p.walletPubkey)) {
         throw new StreamRegistrationError(`registering ${p.walletPubkey} failed: HTTP 400 (bad signature)`, { kind: "http_status", walletPubkey: p.walletPubkey, status: 400, body: "bad signature" });

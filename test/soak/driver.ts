@@ -42,6 +42,7 @@ import {
 } from "../../src/index.js";
 import type { StrategyConfig } from "../../src/protocol/index.js";
 import { MockStreamServer, type MockConnection, type MockExitSignal } from "../../src/testing/index.js";
+import { afterTimersUpTo } from "../helpers/timers.js";
 
 /** mulberry32: small, fast, seedable. */
 export function prng(seed: number): () => number {
@@ -107,6 +108,8 @@ const MAX_PAYLOAD = 64 * 1024;
 const OVERSIZE_FRAME = JSON.stringify({ type: "future_blob", blob: "x".repeat(MAX_PAYLOAD + 1024) });
 /** The mint of the flood phase's balance updates (no position holds it). */
 const FLOOD_MINT = "F1oodMint1111111111111111111111111111111111";
+/** The client's reconnect ceiling in the soak. */
+const RECONNECT_MAX_DELAY_MS = 60;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -205,7 +208,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const client = new StreamClient(SOAK_API_KEY, {
     endpoint: server.url,
     maxPayload: MAX_PAYLOAD,
-    reconnect: { initialDelayMs: 5, maxDelayMs: 60, minUptimeMs: 50 },
+    reconnect: { initialDelayMs: 5, maxDelayMs: RECONNECT_MAX_DELAY_MS, minUptimeMs: 50 },
     heartbeat: { intervalMs: 100, timeoutMs: 200 },
     // Small bounds, so the flood phase really pushes the socket into backpressure.
     maxPendingHigh: 256,
@@ -232,6 +235,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     leak("invalid_message", err.message);
   });
   connection.on("unknown_message", () => unknownFrames++);
+  // Every dial (first connect and each reconnect) says so, synchronously, as it starts.
+  let dials = 0;
+  connection.on("debug", (line) => {
+    if (line.startsWith("connecting to")) dials++;
+  });
   const errors: StreamError[] = [];
   connection.on("stream_error", (err) => {
     errors.push(err);
@@ -423,7 +431,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   let nextProgress = started + (options.progressEveryMs ?? 10_000);
   const faults = async (untilMs: number): Promise<void> => {
     while (Date.now() < untilMs) {
-      await sleep(int(1, 40));
+      await sleep(int(1, 40)); // the pace of the faults (random), not a wait
       try {
         act();
       } catch (err) {
@@ -488,8 +496,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }
   // Every required exit reaches the consumer (allow the queue to drain).
   const missing = (): string[] => [...required.keys()].filter((k) => !delivered.has(k));
-  const drainUntil = Date.now() + 5_000;
-  while (missing().length > 0 && Date.now() < drainUntil) await sleep(20);
+  await waitUntil(() => missing().length === 0, 5_000);
   for (const key of missing().slice(0, 10)) {
     const s = issued.get(key);
     // Which links carried it, and how they ended (a link the driver never dropped nor stalled
@@ -519,7 +526,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     for (const c of server.connections) droppedByDriver.add(c.id);
     server.dropConnections(1011, "soak: restart");
     const windowMs = 600;
-    await sleep(windowMs);
+    await sleep(windowMs); // the elapsed time is what is measured: refusals per window
     const refused = refusedHandshakes - refusedBefore;
     // Backoff: 5 ms doubling to a 60 ms ceiling, jitter x[0.5, 1]: ~30 ms apart at worst.
     if (refused < 2) violate(`hostile: a transient refusal was not retried (${refused} refused attempts)`);
@@ -574,7 +581,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     }
     await waitUntil(() => consumerEnded, 5_000);
     if (!consumerEnded) violate("hostile: the connection did not end after a fatal refusal / second oversize frame");
-    await sleep(100); // room for an attempt that must not come
+    // An attempt that must not come: a reconnect timer still armed (<= the 60 ms maxDelayMs) has
+    // run by now, and its dial would have said so.
+    const dialsAtEnd = dials;
+    await afterTimersUpTo(RECONNECT_MAX_DELAY_MS);
+    if (dials !== dialsAtEnd) violate(`hostile: ${dials - dialsAtEnd} dial(s) after the fatal end`);
     const last = errors.at(-1);
     endedWith = last === undefined ? undefined : `${last.name}: ${last.message}`;
     if (fatalByRefusal) {
@@ -604,8 +615,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   if (heapBaseline > 0 && heapMax - heapBaseline > limit) {
     violate(`heap grew by ${Math.round(heapMax - heapBaseline)} MB over the ${Math.round(heapBaseline)} MB baseline (limit ${limit} MB)`);
   }
-  // Let a late rejection surface before the recorder goes.
-  await sleep(20);
+  // Let a rejection surface before the recorder goes: everything is closed (awaited above), so no
+  // promise settles later, and a rejection already made is reported before the next macrotask.
+  await new Promise((resolve) => setImmediate(resolve));
   process.off("unhandledRejection", unhandled);
   return { violations, stats: stats() };
 }

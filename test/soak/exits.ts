@@ -22,6 +22,7 @@ import { Keypair } from "@solana/web3.js";
 import { StreamClient, StreamSession } from "../../src/index.js";
 import { MockStreamServer } from "../../src/testing/index.js";
 import { executeExits } from "../../src/tx/index.js";
+import { afterTimersUpTo } from "../helpers/timers.js";
 import { prng } from "./driver.js";
 
 export interface ExitSoakOptions {
@@ -53,6 +54,9 @@ export interface ExitSoakResult {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** The server's settlement delay, and the longest delay injected into a submission. */
+const SETTLE_MS = 20;
+const MAX_DELAY_MS = 2_000;
 
 export async function runExitSoak(options: ExitSoakOptions): Promise<ExitSoakResult> {
   const rand = prng(options.seed ^ 0x5eed);
@@ -70,7 +74,7 @@ export async function runExitSoak(options: ExitSoakOptions): Promise<ExitSoakRes
     priceWalk: true,
     volatility: 0.03,
     pnlFlushMs: 50,
-    settleMs: 20,
+    settleMs: SETTLE_MS,
     blockhashValiditySlots: 20, // 1 s
     tradeTickProbability: 0,
   });
@@ -120,7 +124,7 @@ export async function runExitSoak(options: ExitSoakOptions): Promise<ExitSoakRes
   try {
     await server.waitFor(() => (server.connections.some((c) => c.configured) ? true : undefined), 5_000, "configured");
     while (Date.now() - started < options.durationMs) {
-      await sleep(40 + Math.floor(rand() * 120));
+      await sleep(40 + Math.floor(rand() * 120)); // the pace of the faults (random), not a wait
       const r = rand();
       if (r < 0.35) {
         if (server.positions().length < maxOpen && server.connections.some((c) => c.configured)) server.openPosition({ wallet, tokens: 1_000_000n });
@@ -136,7 +140,7 @@ export async function runExitSoak(options: ExitSoakOptions): Promise<ExitSoakRes
         }
       } else if (r < 0.8) {
         if (server.pendingSubmissionFaults === 0) {
-          server.delayNextSubmissions(1, Math.floor(rand() * 2_000)); // sometimes past the blockhash's life
+          server.delayNextSubmissions(1, Math.floor(rand() * MAX_DELAY_MS)); // sometimes past the blockhash's life
           count("delay");
         }
       } else if (r < 0.86) {
@@ -149,7 +153,9 @@ export async function runExitSoak(options: ExitSoakOptions): Promise<ExitSoakRes
     while (Date.now() < deadline && (server.positions().length > 0 || exits.stats().inFlight > 0)) {
       await sleep(50);
     }
-    await sleep(200); // late settlements of anything still submitted would show up here
+    // A late settlement of anything still submitted would show up now: the server settles each
+    // submission on a timer of at most settleMs + the longest injected delay, all armed already.
+    await afterTimersUpTo(SETTLE_MS + MAX_DELAY_MS);
 
     for (const [id, tokens] of opened) {
       const reason = server.closedPositions.get(id);

@@ -52,8 +52,9 @@ describe("soak findings", () => {
     server.dropConnections(1012);
     await next(session, "reconnected");
     const third = await server.waitForConnection({ count: 3 });
-    await server.waitFor(() => (third.received.length >= 1 ? true : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // A marker sent after the reconnect: once the server has it, the replay before it is in.
+    session.sender().ping(424_242);
+    await server.waitFor(() => (third.received.some((f) => f.message?.type === "ping") ? true : undefined));
     const replayed = third.received.filter((f) => f.message?.type === "update_position_strategy").map((f) => f.message);
     expect(replayed).toEqual([expect.objectContaining({ position_id, strategy: expect.objectContaining(override) })]);
   });

@@ -1,7 +1,7 @@
 import { Keypair, VersionedTransaction } from "@solana/web3.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { MockStreamServer, type MockStreamServerOptions } from "../../src/testing/index.js";
-import { RawClient, WALLET, WALLET_2, WATCHED, closeAllRawClients, configureFrame } from "./raw-client.js";
+import { RawClient, WALLET, WALLET_2, WATCHED, closeAllRawClients, configureFrame, type Frame } from "./raw-client.js";
 
 const servers: MockStreamServer[] = [];
 async function start(options: MockStreamServerOptions = {}): Promise<MockStreamServer> {
@@ -14,7 +14,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Frames of `type` the client received after `frame`. */
+const after = (c: RawClient, frame: Frame, type: string): Frame[] => c.frames.slice(c.frames.indexOf(frame) + 1).filter((f) => f.type === type);
 
 describe("strategy rules over sockets", () => {
   it("a scripted path fires stop_loss once, at the threshold tick", async () => {
@@ -30,7 +31,10 @@ describe("strategy rules over sockets", () => {
     // Fired on the 0.9 tick (-10 %), not on 0.93 or 0.85.
     expect(exit).toMatchObject({ position_id, reason: "stop_loss", position_tokens: 1_000_000_000_000, profit_units: -100_000_000 });
     expect(exit["sell_tokens"]).toBeUndefined();
-    await sleep(150); // the path runs out and holds at 0.8: still one exit
+    // The path runs out and holds at 0.8: still one exit. Each tick sends its pnl_update before it
+    // evaluates the strategy, so the 4th pnl_update after the exit (0.85, 0.8, 0.8, 0.8) follows
+    // the evaluation of two ticks held at 0.8.
+    await c.until(() => (after(c, exit, "pnl_update").length >= 4 ? true : undefined), 2_000, "four ticks after the exit");
     expect(c.of("exit_signal_with_tx")).toHaveLength(1);
     expect(server.position(position_id)?.multiplier).toBe(0.8);
   });
@@ -169,9 +173,12 @@ describe("determinism and simulated buys", () => {
   it("simulateBuys opens positions for configured wallets over time, up to the cap", async () => {
     const server = await start({ simulateBuys: { everyMs: 20, maxOpenPerWallet: 2 } });
     const c = await RawClient.configured(server.url);
-    await c.until(() => (c.of("position_opened").length >= 2 ? true : undefined), 2_000, "two positions");
-    await sleep(100);
+    const second = await c.until(() => c.of("position_opened")[1], 2_000, "two positions");
+    // A buy is tried at the end of every tick (everyMs = pnlFlushMs); 3 ticks of pnl_updates for
+    // the 2 positions after the second opened mean 3 more tries, all refused by the cap.
+    await c.until(() => (after(c, second, "pnl_update").length >= 6 ? true : undefined), 2_000, "three more ticks");
     expect(server.positions().filter((p) => p.wallet_pubkey === WALLET)).toHaveLength(2);
+    expect(c.of("position_opened")).toHaveLength(2);
   });
 });
 
@@ -179,11 +186,16 @@ describe("dead links", () => {
   it("an exit is not spent on a stalled link: it fires on the client's next connection", async () => {
     const server = await start();
     const a = await RawClient.configured(server.url);
+    const stalled = server.connections[0];
     const { position_id } = server.openPosition({ wallet: WALLET });
     await a.next("position_opened");
-    server.stall();
+    // A control client on another wallet: its pnl_updates show the ticks that evaluated the position.
+    const control = await RawClient.configured(server.url, configureFrame({ wallet_pubkeys: [WALLET_2] }));
+    const other = server.openPosition({ wallet: WALLET_2 });
+    const opened = await control.next("position_opened", (f) => f["position_id"] === other.position_id);
+    server.stall(stalled);
     server.setPrice(position_id, 0.5);
-    await sleep(60);
+    await control.until(() => (after(control, opened, "pnl_update").length >= 2 ? true : undefined), 2_000, "two ticks");
     expect(server.exits).toHaveLength(0);
     const b = await RawClient.configured(server.url); // the client reconnects; the stalled socket lingers
     const exit = await b.next("exit_signal_with_tx");

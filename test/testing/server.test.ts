@@ -288,7 +288,15 @@ describe("MockStreamServer: fault hooks", () => {
     c.ws.once("pong", () => (ponged = true));
     c.ws.ping();
     c.send({ type: "ping", client_time_ms: 9 });
-    await new Promise((r) => setTimeout(r, 150));
+    // A client that connects after the stall gets both answers: the server processed frames that
+    // arrived after the stalled client's, so it had its chance to answer those.
+    const control = await RawClient.configured(server.url);
+    let controlPonged = false;
+    control.ws.once("pong", () => (controlPonged = true));
+    control.ws.ping();
+    control.send({ type: "ping", client_time_ms: 10 });
+    await control.next("pong");
+    await control.until(() => (controlPonged ? true : undefined), 1_000, "control ws pong");
     expect(ponged).toBe(false);
     expect(c.of("pong")).toHaveLength(0);
     server.resume();

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SLIPPAGE_EXCEEDED_ERROR } from "../../src/testing/index.js";
 import { TransactionConfirmationError, TransactionGuardError } from "../../src/tx/index.js";
+import { waitFor } from "../helpers/scripted-server.js";
 import { harness, type Harness } from "./exit-harness.js";
 
 const open: Harness[] = [];
@@ -196,7 +197,9 @@ describe("executeExits", () => {
     expect(h.exits.stats().inFlight).toBe(0);
     expect(h.of("confirmed")).toEqual([]);
     expect(h.of("gave_up")).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Closed sockets release their handles a few turns later; a leaked timer or socket never does.
+    // (A polling wait that holds no timer while it checks: vi.waitFor's own timers would count.)
+    await waitFor(() => live() <= before, 2_000, "handles released").catch(() => undefined);
     expect(live()).toBeLessThanOrEqual(before);
   });
 

@@ -2,7 +2,6 @@
  * Crash safety: a bot killed (SIGKILL) mid-exit and restarted with its journal confirms what it
  * had submitted before asking for anything new, and the position is sold exactly once.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { MockStreamServer } from "../../src/testing/index.js";
 import { readExitJournal } from "../../src/tx/index.js";
 import { ExitJournal } from "../../src/tx/journal.js";
+import { startChild, tsx, type Child } from "../helpers/child.js";
 import { harness, type Harness } from "./exit-harness.js";
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -26,38 +26,16 @@ function tempDir(): string {
   return dir;
 }
 
-/** Runs the child bot and resolves with its output once `line` appeared (`<step> <signature>`). */
-function runChild(args: string[]): { child: ChildProcess; until: (prefix: string) => Promise<string> } {
+/** Runs the child bot; `until(prefix)` resolves with the rest of its first output line starting with `prefix`. */
+function runBot(args: string[]): { child: Child; until: (prefix: string) => Promise<string> } {
   const script = fileURLToPath(new URL("./fixtures/exit-child.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  cleanups.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-  const until = (prefix: string): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const started = Date.now();
-      const poll = setInterval(() => {
-        const line = out.split("\n").find((l) => l.startsWith(prefix));
-        if (line !== undefined) {
-          clearInterval(poll);
-          resolve(line.slice(prefix.length).trim());
-        } else if (child.exitCode !== null || Date.now() - started > 15_000) {
-          clearInterval(poll);
-          reject(new Error(`child: no "${prefix}" line; stdout: ${out} stderr: ${err}`));
-        }
-      }, 5);
-    });
+  const child = startChild(tsx(script, ...args), { timeoutMs: 35_000 });
+  const until = async (prefix: string): Promise<string> => {
+    const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const [, rest] = await child.waitFor(new RegExp(`^${escaped}(.*)\n`, "m"), { timeoutMs: 15_000 });
+    return (rest ?? "").trim();
+  };
   return { child, until };
-}
-
-async function killed(child: ChildProcess): Promise<void> {
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGKILL");
-  await exited;
 }
 
 describe("exit journal", () => {
@@ -72,7 +50,7 @@ describe("exit journal", () => {
       const keypair = Keypair.generate();
       const journal = join(tempDir(), "exits.journal");
 
-      const { child, until } = runChild([server.url, server.rpcUrl, journal, bs58.encode(keypair.secretKey)]);
+      const { child, until } = runBot([server.url, server.rpcUrl, journal, bs58.encode(keypair.secretKey)]);
       await until("ready");
       await server.waitFor(() => (server.connections.some((c) => c.configured) ? true : undefined), 10_000, "child configured");
       const { position_id } = server.openPosition({ wallet: keypair.publicKey.toBase58(), tokens: 1_000_000n });
@@ -80,7 +58,7 @@ describe("exit journal", () => {
       server.delayNextSubmissions(1, 400); // lands after the kill, well inside the blockhash's life (2 s)
       server.setPrice(position_id, 0.8); // stop loss
       const signature = await until(`${killAt} `);
-      await killed(child);
+      await child.stop("SIGKILL");
 
       // The journal the killed process left is readable and names the exit in flight.
       expect(readExitJournal(journal).unfinished.map((e) => e.signature)).toEqual([signature]);

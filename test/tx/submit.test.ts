@@ -1,8 +1,7 @@
-import { spawn } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { VersionedTransaction } from "@solana/web3.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   SubmitError,
   astralaneIrisUrl,
@@ -18,6 +17,8 @@ import {
   submitTransaction,
   type FetchLike,
 } from "../../src/tx/index.js";
+import { runChild } from "../helpers/child.js";
+import { afterTimersUpTo } from "../helpers/timers.js";
 import { keypair, legacyTxB64, memo } from "./helpers.js";
 
 const TX = Buffer.from("a signed transaction").toString("base64");
@@ -219,12 +220,15 @@ describe("submitTransaction", () => {
 
   it("an abort during the backoff stops at once", async () => {
     const controller = new AbortController();
-    const rpc = await rpcServer((req) => {
-      req.socket.destroy();
-      setTimeout(() => controller.abort(), 20);
-    });
+    const rpc = await rpcServer((req) => req.socket.destroy());
+    // The real fetch; once the first attempt has failed, abort on the next macrotask: the submit
+    // loop's reaction to the failure (microtasks) has run by then, so it is in its 2 s backoff.
+    const fetchThenAbort: FetchLike = (url, init) =>
+      fetch(url, init).finally(() => setImmediate(() => controller.abort()));
     const started = Date.now();
-    const err = await submitError(submitTransaction(rpc.url, TX, { retries: 5, retryDelayMs: 2_000, signal: controller.signal }));
+    const err = await submitError(
+      submitTransaction(rpc.url, TX, { retries: 5, retryDelayMs: 2_000, signal: controller.signal, fetch: fetchThenAbort }),
+    );
     expect(err.code).toBe("aborted");
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(rpc.requests).toHaveLength(1);
@@ -259,18 +263,8 @@ describe("submitTransaction", () => {
       process.stdout.write("done:" + n);
     `;
     const started = Date.now();
-    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-      let out = "";
-      child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-      const kill = setTimeout(() => child.kill("SIGKILL"), 12_000);
-      child.on("error", reject);
-      child.on("exit", (exitCode) => {
-        clearTimeout(kill);
-        resolve({ stdout: out, code: exitCode });
-      });
-    });
-    expect(stdout).toBe("done:4");
+    const { out: stdout, code, err } = await runChild(["--import", "tsx", "--input-type=module", "-e", script], 12_000);
+    expect(stdout, err).toBe("done:4");
     expect(code).toBe(0);
     expect(Date.now() - started).toBeLessThan(12_000);
   });
@@ -373,7 +367,6 @@ describe("secrets never appear in submit errors", () => {
 });
 
 describe("Helius Sender warm-up", () => {
-  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
   it("pingHeliusSender: true on 2xx at <baseUrl>/ping, false on an error status, a refused connection or a timeout", async () => {
     const paths: string[] = [];
@@ -402,19 +395,30 @@ describe("Helius Sender warm-up", () => {
       pings++;
       res.end("ok");
     });
-    const slow = startHeliusSenderWarmLoop({ baseUrl: rpc.url, intervalMs: 60_000 });
-    await sleep(150);
+    // The real fetch, counting the pings the loop starts (the loop calls it synchronously).
+    let started = 0;
+    let afterCall: () => void = () => undefined;
+    const counting: FetchLike = (url, init) => {
+      started++;
+      return fetch(url, init).finally(() => afterCall());
+    };
+    const slow = startHeliusSenderWarmLoop({ baseUrl: rpc.url, intervalMs: 60_000, fetch: counting });
+    expect(started).toBe(1); // at once, not after the first interval
+    await vi.waitFor(() => expect(pings).toBe(1), { timeout: 2_000 });
     slow.stop();
-    expect(pings).toBe(1); // at once, not after the first interval
-    const loop = startHeliusSenderWarmLoop({ baseUrl: rpc.url, intervalMs: 25 });
-    await sleep(200);
-    expect(pings).toBeGreaterThanOrEqual(4);
-    loop.stop();
-    const stopped = pings;
-    await sleep(150);
-    // The loop never has more than one ping outstanding: one already on the wire when stop() ran
-    // may still reach the server; nothing is sent after it (at 25 ms, 150 ms would be ~6 more).
-    expect(pings).toBeLessThanOrEqual(stopped + 1);
+    const loop = startHeliusSenderWarmLoop({ baseUrl: rpc.url, intervalMs: 25, fetch: counting });
+    // Stopped right as a ping completes, once 4 reached the server: none is outstanding then.
+    let stopped = -1;
+    afterCall = () => {
+      if (pings >= 4 && stopped < 0) {
+        loop.stop();
+        stopped = started;
+      }
+    };
+    await vi.waitFor(() => expect(stopped).toBeGreaterThan(0), { timeout: 2_000 });
+    // The loop's interval (25 ms) would have run by now, and started a ping synchronously.
+    await afterTimersUpTo(25);
+    expect(started).toBe(stopped);
     expect(() => startHeliusSenderWarmLoop({ intervalMs: 0 })).toThrow(/intervalMs/);
   });
 });
