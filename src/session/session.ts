@@ -531,7 +531,6 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
   }
 
   #apply(message: InboundMessage<M>): void {
-    const now = Date.now();
     switch (message.type) {
       case "unknown": {
         const event: StreamEvent<M> = { type: "unknown", messageType: message.messageType, value: message.value, raw: message.raw, message };
@@ -540,17 +539,19 @@ export class StreamSession<M extends IntMode = "number"> extends EventEmitter<St
         return;
       }
       case "hello_ok":
-        this.#clock.sample(message.server_time_ms, now);
+        this.#clock.sample(message.server_time_ms, Date.now());
         // A reconnect's hello reaches the consumer once: as the `reconnected` event that follows.
         if (this.#helloSeen) return;
         this.#helloSeen = true;
         this.#deliver({ type: "hello_ok", message });
         return;
       case "pong":
-        this.#clock.sample(message.server_time_ms, now);
+        this.#clock.sample(message.server_time_ms, Date.now());
         this.#deliver({ type: "pong", message });
         return;
       case "position_opened": {
+        // Read the clock only where a message needs it: the hot types (exits, PnL) do not.
+        const now = Date.now();
         this.#book.open(message, now);
         const key = positionKey(message.position_id);
         if (!message.watched && !this.#deadlines.has(key)) {
