@@ -192,6 +192,21 @@ async function stages(n: number): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(xs).map(([k, v]) => [k, pct(v, 0.5)]));
 }
 
+/**
+ * Runs `measure` for every contender, round-robin, `2 * RUNS` rounds: the machine's drift (other
+ * tenants, CPU frequency) then falls on every contender alike instead of on whoever ran during it.
+ */
+async function interleaved(contenders: Contender[], measure: (c: Contender) => Promise<number[]>): Promise<Map<Contender, number[]>> {
+  const all = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
+  for (let round = 0; round < 2 * RUNS; round++) {
+    for (const c of contenders) {
+      gc();
+      all.get(c)?.push(...(await measure(c)));
+    }
+  }
+  return all;
+}
+
 const liveTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 
 async function slowConsumer(c: Contender, server: BenchServer, n: number): Promise<{ peakMb: number; retainedMb: number; delivered: number }> {
@@ -324,18 +339,15 @@ async function main(): Promise<void> {
   const sparseRows: (string | number)[][] = [];
   const sp = new Map<string, { p50: number; p99: number }>();
   for (const flood of [0, 20]) {
+    const all = await interleaved(contenders, (c) => sparse(c, server.port, sn0 / 2, flood));
     for (const c of contenders) {
-      const all: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        gc();
-        all.push(...(await sparse(c, server.port, sn0, flood)));
-      }
-      const r = { p50: pct(all, 0.5), p99: pct(all, 0.99) };
+      const xs = all.get(c) ?? [];
+      const r = { p50: pct(xs, 0.5), p99: pct(xs, 0.99) };
       sp.set(`${c.name}/${flood}`, r);
-      sparseRows.push([c.name, flood === 0 ? "sparse" : `sparse + ${flood} pnl/exit`, fmt(r.p50, 0), fmt(r.p99, 0), all.length]);
+      sparseRows.push([c.name, flood === 0 ? "sparse" : `sparse + ${flood} pnl/exit`, fmt(r.p50, 0), fmt(r.p99, 0), xs.length]);
     }
   }
-  emit(table(`Exit signal in-process, µs from the ws "message" event to recv() (one exit every 5 ms, ${sn0} x ${RUNS} runs, pre-framed server)`, ["client", "regime", "p50", "p99", "signals"], sparseRows));
+  emit(table(`Exit signal in-process, µs from the ws "message" event to recv() (one exit every 5 ms, ${sn0 / 2} x ${2 * RUNS} interleaved rounds, pre-framed server)`, ["client", "regime", "p50", "p99", "signals"], sparseRows));
   const st = await stages(quick ? 200 : 800);
   const oursSp = sp.get(`${oursSession.name}/0`);
   emit(
@@ -344,17 +356,14 @@ async function main(): Promise<void> {
     ]),
   );
   const sig = new Map<string, { p50: number; p99: number }>();
+  const signedAll = await interleaved(contenders, (c) => signed(c, server.port, sn0 / 2));
   for (const c of contenders) {
-    const all: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      gc();
-      all.push(...(await signed(c, server.port, sn0)));
-    }
-    sig.set(c.name, { p50: pct(all, 0.5), p99: pct(all, 0.99) });
+    const xs = signedAll.get(c) ?? [];
+    sig.set(c.name, { p50: pct(xs, 0.5), p99: pct(xs, 0.99) });
   }
   emit(
     table(
-      `Signal to signed, µs from the ws "message" event to the signing call's return (real sells, one every 5 ms, ${sn0} x ${RUNS} runs; ours includes the guard)`,
+      `Signal to signed, µs from the ws "message" event to the signing call's return (real sells, one every 5 ms, ${sn0 / 2} x ${2 * RUNS} interleaved rounds; ours includes the guard)`,
       ["client", "p50", "p99", "p50 vs floor"],
       contenders.map((c) => [c.name, fmt(sig.get(c.name)?.p50, 0), fmt(sig.get(c.name)?.p99, 0), `+${fmt((sig.get(c.name)?.p50 ?? 0) - (sig.get(floor.name)?.p50 ?? 0), 0)}`]),
     ),
@@ -362,19 +371,19 @@ async function main(): Promise<void> {
   const ingestN = quick ? 50_000 : 200_000;
   const ing = new Map<string, number>();
   const timers = new Map<string, number>();
-  for (const c of contenders) {
-    const rates: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
+  const rates = new Map<Contender, number[]>();
+  for (let i = 0; i < RUNS; i++) {
+    for (const c of contenders) {
       gc();
       const r = await ingest(c, server.port, ingestN);
-      rates.push(r.rate);
+      rates.set(c, [...(rates.get(c) ?? []), r.rate]);
       timers.set(c.name, Math.max(timers.get(c.name) ?? 0, r.timers));
     }
-    ing.set(c.name, median(rates));
   }
+  for (const c of contenders) ing.set(c.name, median(rates.get(c) ?? []));
   emit(
     table(
-      `Ingest: ${ingestN.toLocaleString("en")} pre-framed pnl_update (~500 B, 256 positions) + a final marker, msg/s (median of ${RUNS})`,
+      `Ingest: ${ingestN.toLocaleString("en")} pre-framed pnl_update (~500 B, 256 positions) + a final marker, msg/s (median of ${RUNS} interleaved rounds)`,
       ["client", "msg/s", "vs floor", "vs official session", "timers it added (live, before close)"],
       contenders.map((c) => [c.name, fmt(ing.get(c.name), 0), ratio(ing.get(c.name), ing.get(floor.name)), ratio(ing.get(c.name), ing.get(officialSession.name)), timers.get(c.name) ?? "n/a"]),
     ),
@@ -411,12 +420,12 @@ async function main(): Promise<void> {
 
   // CPU per message at a steady rate
   const cpu = new Map<string, number>();
-  for (const c of contenders) {
-    const xs: number[] = [];
-    for (let i = 0; i < RUNS; i++) xs.push(await steadyCpu(c, server));
-    cpu.set(c.name, median(xs));
+  const cpuRuns = new Map<Contender, number[]>();
+  for (let i = 0; i < RUNS; i++) {
+    for (const c of contenders) cpuRuns.set(c, [...(cpuRuns.get(c) ?? []), await steadyCpu(c, server)]);
   }
-  emit(table("CPU per message at a steady 2,000 msg/s", ["client", "µs CPU / msg", "vs floor"], contenders.map((c) => [c.name, fmt(cpu.get(c.name), 2), ratio(cpu.get(c.name), cpu.get(floor.name))])));
+  for (const c of contenders) cpu.set(c.name, median(cpuRuns.get(c) ?? []));
+  emit(table(`CPU per message at a steady 2,000 msg/s (median of ${RUNS} interleaved rounds)`, ["client", "µs CPU / msg", "vs floor"], contenders.map((c) => [c.name, fmt(cpu.get(c.name), 2), ratio(cpu.get(c.name), cpu.get(floor.name))])));
 
   // Reconnect and dead link
   const recRows: (string | number)[][] = [];
