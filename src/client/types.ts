@@ -21,7 +21,7 @@ export const LOCAL_STREAM_ENDPOINT = "ws://localhost:8082/v1/ws";
 
 /** Reconnect policy. Delay before attempt n (0-based) = `min(maxDelayMs, initialDelayMs * 2^n)` times a random factor in [0.5, 1]. */
 export interface ReconnectOptions {
-  /** @defaultValue 100 */
+  /** @defaultValue 50 */
   initialDelayMs?: number;
   /** @defaultValue 5000 */
   maxDelayMs?: number;

@@ -188,13 +188,13 @@ describe("reconnect", () => {
     const scheduled: Array<[number, number]> = [];
     connection.on("reconnecting", ({ attempt, delayMs }) => scheduled.push([attempt, delayMs]));
     await waitFor(() => scheduled.length >= 4, 5_000, "four reconnects scheduled");
-    // The counter is not reset (uptime < minUptimeMs): 100, 200, 400, 800 ms, so 4 connections
-    // in the first 700 ms. The official SDK resets its backoff on every hello_ok: 100 ms each time.
+    // The counter is not reset (uptime < minUptimeMs): 50, 100, 200, 400 ms, so 4 connections
+    // in the first 350 ms. The official SDK resets its backoff on every hello_ok: 100 ms each time.
     expect(scheduled).toEqual([
-      [1, 100],
-      [2, 200],
-      [3, 400],
-      [4, 800],
+      [1, 50],
+      [2, 100],
+      [3, 200],
+      [4, 400],
     ]);
     expect(s.connectionCount).toBe(4);
   });
