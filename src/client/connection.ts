@@ -23,7 +23,7 @@ import { closeOpenSocket, Waker } from "./close.js";
 import { FrameDecoder } from "./decode.js";
 import { abortError, closeSocket, handshakeAnswer, openSocket, upgradeRefusal, type SocketHandlers } from "./dial.js";
 import { Heartbeat } from "./heartbeat.js";
-import { transition, type LifecycleEvent } from "./lifecycle.js";
+import { canTransition, transition, type LifecycleEvent } from "./lifecycle.js";
 import { judgeFailedAttempt, judgeLinkLost, oversizeError, type ReconnectPolicy } from "./reconnect.js";
 import { iterate, Mailbox, positionKey } from "./inbound.js";
 import { FrameTap, type RawFrame } from "./tap.js";
@@ -246,7 +246,13 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
    * event says how many). Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closePromise ??= this.#close(options.flushTimeoutMs ?? 2000);
+    if (this.#closePromise === undefined) {
+      // Set before the close starts, so a listener that calls close() again while it runs (from a
+      // `status` or `disconnected` event it raises) gets this same promise.
+      let settle!: { resolve: () => void; reject: (error: unknown) => void };
+      this.#closePromise = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+      this.#close(options.flushTimeoutMs ?? 2000).then(settle.resolve, settle.reject);
+    }
     return this.#closePromise;
   }
 
@@ -425,7 +431,11 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
 
     const reconnect = this.#everOpen;
     this.#everOpen = true;
-    this.#to("hello");
+    // A listener above (`debug`) or of the `status` change below may have closed the connection.
+    if (!this.#to("hello") || this.#status !== "open") {
+      dial.resolve(hello);
+      return;
+    }
     this.#deliverHigh(hello);
     if (reconnect) {
       this.#reconnects++;
@@ -501,6 +511,8 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     if (verdict.resetAttempts) this.#attempt = 0;
     if (verdict.report !== undefined) this.emit("stream_error", verdict.report);
     this.emit("disconnected", { code, reason, willReconnect: verdict.willReconnect });
+    // A listener may have called close() from those events: it ended the connection already.
+    if (this.#status !== "open") return;
     if (verdict.willReconnect) {
       this.#to("lost");
       this.#scheduleReconnect();
@@ -515,10 +527,12 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     const delayMs = computeBackoffDelay(this.#attempt, policy, this.#p.random);
     this.#attempt++;
     this.emit("reconnecting", { attempt: this.#attempt, delayMs });
+    if (this.#status !== "reconnecting") return; // a `reconnecting` listener closed it
     // Deliberately not unref'd: while no socket is open, this timer is what keeps a bot alive
     // until it is reconnected. `close()` clears it.
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
+      if (this.#status !== "reconnecting") return;
       this.#connect().catch((error: unknown) => this.#reconnectFailed(error));
     }, delayMs);
   }
@@ -531,6 +545,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
         : new StreamError("connection", this.#redactor.text(String(error)), { cause: this.#redactor.error(error) });
     const verdict = judgeFailedAttempt(streamError, this.#p.reconnect, this.#attempt, this.#oversize);
     if (verdict.report !== undefined) this.emit("stream_error", verdict.report);
+    if (this.#status !== "reconnecting") return; // a `stream_error` listener closed it
     if (verdict.retry) {
       this.#to("retry");
       this.#scheduleReconnect();
@@ -542,13 +557,16 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   /** The one terminal path: no socket, no timer, no waiter left. */
   #end(error: StreamError | undefined): void {
     if (this.#status === "closed") return;
-    this.#to("end");
+    // Closed at once (a listener re-entering sees it and returns); announced once torn down.
+    const previous = this.#status;
+    this.#status = transition(previous, "end");
     if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
     if (this.#dial !== undefined) this.#failHandshake(new StreamClosedError("closed before the handshake completed"));
     this.#teardownSocket();
     const discarded = this.#outbound.clear();
     if (discarded > 0) this.#debug(`${discarded} queued message(s) discarded: the connection is closed`);
+    this.emit("status", { previous, current: "closed" });
     if (error !== undefined) this.emit("stream_error", error);
     this.#mail.end();
     this.#subscriber?.end();
@@ -685,12 +703,20 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   // ---- helpers --------------------------------------------------------------------------------
 
   /** Moves the lifecycle (`lifecycle.ts` has the table) and announces a changed status. */
-  #to(event: LifecycleEvent): void {
+  #to(event: LifecycleEvent): boolean {
     const previous = this.#status;
+    // Never throw from a socket or timer callback: a move the table lacks (a listener closed the
+    // connection in the middle of a step) is reported and ignored.
+    if (!canTransition(previous, event)) {
+      this.#debug(`lifecycle: "${event}" ignored in status ${previous}`);
+      return false;
+    }
     const current = transition(previous, event);
-    if (previous === current) return;
-    this.#status = current;
-    this.emit("status", { previous, current });
+    if (previous !== current) {
+      this.#status = current;
+      this.emit("status", { previous, current });
+    }
+    return true;
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * The connection's lifecycle as one explicit state machine: the statuses a `StreamConnection`
  * goes through, the events that move it, and the one table that says which moves exist. The
- * connection changes its status only through {@link transition}; an event the table does not
- * allow in the current status is a bug, and throws.
+ * connection changes its status only through {@link transition}, which throws on a move the table
+ * lacks; the connection asks {@link canTransition} first, because a listener may legitimately have
+ * closed it in the middle of a step (it then stops that step, and never throws from a callback).
  *
  * ```text
  *  connecting --hello--> open --lost--> reconnecting --hello--> open ...

@@ -67,7 +67,7 @@ export interface StreamClientOptions<M extends IntMode = "number"> {
   /**
    * Largest inbound frame accepted, in bytes (at least 1024). The protocol's largest real frame
    * is 2650 bytes (an exit signal with a full-size transaction, every field at its widest). A larger frame drops the socket
-   * (it is lost); the first one is reported as a `StreamPayloadTooLargeError` `error` event and
+   * (it is lost); the first one is reported as a `StreamPayloadTooLargeError` `stream_error` event and
    * reconnected, the second ends the connection with that error.
    * @defaultValue 65536 (64 KiB)
    */

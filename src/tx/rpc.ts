@@ -126,12 +126,12 @@ export async function postJsonRpc(endpoint: Endpoint, method: string, params: re
     throw fail("rpc", `${method} to ${where} answered HTTP ${status}, a redirect: refused, redirects are never followed (the endpoint's credentials would travel with them)`, details);
   }
   if (!response.ok) {
-    throw fail("rpc", `${method} to ${where} answered HTTP ${status}: ${rpcText !== "" ? rpcText : summarizeBody(text) || "(empty body)"}`, details);
+    throw fail("rpc", `${method} to ${where} answered HTTP ${status}: ${rpcText !== "" ? rpcText : summarizeBody(redactor.text(text)) || "(empty body)"}`, details);
   }
   if (rpc !== undefined) throw fail("rpc", `${method} to ${where} returned ${rpcText}`, details);
   try {
     return (JSON.parse(text) as { result?: unknown }).result;
   } catch (err) {
-    throw fail("rpc", `${method} to ${where} answered with a body that is not JSON: ${summarizeBody(text)}`, { status }, err);
+    throw fail("rpc", `${method} to ${where} answered with a body that is not JSON: ${summarizeBody(redactor.text(text))}`, { status }, err);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Killing the recorder mid-write leaves a readable file; a truncated last line is ignored.
  */
-import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Keypair } from "@solana/web3.js";
@@ -16,13 +16,6 @@ import { buildRecording, recordingText } from "./paths.js";
 const dir = mkdtempSync(join(tmpdir(), "ls-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const size = (file: string): number => {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-};
 
 describe("a killed recorder", () => {
   for (const name of ["killed.ndjson", "killed.ndjson.gz"]) {
@@ -34,8 +27,18 @@ describe("a killed recorder", () => {
         { env: { ...process.env, LASERSELL_API_KEY: "kill-test-key" }, timeoutMs: 35_000 },
       );
       try {
-        // Frames are flowing and reaching the disk (gzip flushes once a second).
-        await vi.waitFor(() => expect(size(file)).toBeGreaterThan(4_000), { timeout: 20_000, interval: 50 });
+        // Frames are flowing and reaching the disk (gzip flushes once a second): wait until what is
+        // on disk already reads back as more than 10 frames with a pnl_update among them, so the
+        // kill lands mid-recording and the checks below do not depend on frame sizes.
+        await vi.waitFor(
+          async () => {
+            const partial = await loadRecording(file);
+            const frames = partial.entries.filter(isFrame);
+            expect(frames.length).toBeGreaterThan(10);
+            expect(frames.some((f) => f.frame.includes('"type":"pnl_update"'))).toBe(true);
+          },
+          { timeout: 20_000, interval: 100 },
+        );
         expect((await child.stop("SIGKILL")).signal).toBe("SIGKILL");
       } finally {
         await child.stop("SIGKILL");

@@ -323,6 +323,15 @@ describe("submitTransaction", () => {
 });
 
 describe("secrets never appear in submit errors", () => {
+  it("a key the endpoint echoes across the 300-character cut of its error body leaves no prefix in the message", async () => {
+    // The key starts 10 characters before the cut: truncating first would keep "SECRET-api".
+    const rpc = await rpcServer((_req, res) => reply(res, `${"x".repeat(290)}${SECRET} and more`, 500));
+    const err = await submitError(submitTransaction(`${rpc.url}/?api-key=${SECRET}`, TX, { retries: 0 }));
+    expect(err.status).toBe(500);
+    expect(err.message).not.toContain(SECRET.slice(0, 10));
+    expect(err.message).toContain("[redacted]");
+  });
+
   it("api-key query parameters, path tokens and credentials stay out of every error", async () => {
     const rpc = await rpcServer((req, res, n) => {
       if (n === 1) {
