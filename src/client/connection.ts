@@ -21,7 +21,7 @@ import { createRedactor, type Redactor } from "../util/secrets.js";
 import { computeBackoffDelay } from "./backoff.js";
 import { closeOpenSocket, Waker } from "./close.js";
 import { FrameDecoder } from "./decode.js";
-import { abortError, closeSocket, handshakeAnswer, openSocket, upgradeRefusal, type SocketHandlers } from "./dial.js";
+import { abortError, discardSocket, handshakeAnswer, openSocket, upgradeRefusal, type SocketHandlers } from "./dial.js";
 import { Heartbeat } from "./heartbeat.js";
 import { canTransition, transition, type LifecycleEvent } from "./lifecycle.js";
 import { judgeFailedAttempt, judgeLinkLost, oversizeError, type ReconnectPolicy } from "./reconnect.js";
@@ -334,6 +334,11 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     });
   }
 
+  /** A socket whose handshake is done: the link is open (`#dial` is set only while one runs). */
+  get #linkOpen(): boolean {
+    return this.#ws !== undefined && this.#dial === undefined;
+  }
+
   /** The handlers of every socket (`dial.ts` attaches and detaches them). */
   readonly #handlers: SocketHandlers = {
     open: () => this.#onOpen(),
@@ -377,7 +382,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
       this.#failHandshake(
         new StreamError("connection", `connection closed before hello_ok (code ${code}${reason ? `, ${reason}` : ""})`),
       );
-    } else if (this.#ws !== undefined) {
+    } else if (this.#linkOpen) {
       this.#debug(`socket closed (code ${code}${reason ? `, ${reason}` : ""})`);
       if (this.#socketOversize) this.#linkLost(1009, `a frame exceeded maxPayload (${this.#p.maxPayload} bytes)`, true);
       else this.#linkLost(code, reason);
@@ -466,7 +471,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     const ws = this.#ws;
     if (ws === undefined) return;
     this.#ws = undefined;
-    closeSocket(ws, this.#handlers);
+    discardSocket(ws, this.#handlers);
   }
 
   #sendPing = (): void => {
@@ -477,7 +482,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
   };
 
   #onSilence = (silentMs: number): void => {
-    if (this.#ws === undefined || this.#dial !== undefined) return;
+    if (!this.#linkOpen) return;
     this.#debug(`no frame for ${silentMs} ms after a ping: link dead`);
     this.#linkLost(1006, "heartbeat timeout");
   };
@@ -609,7 +614,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
 
   #pump(): void {
     const ws = this.#ws;
-    if (ws === undefined || this.#dial !== undefined || ws.readyState !== ws.OPEN) return;
+    if (ws === undefined || !this.#linkOpen || ws.readyState !== ws.OPEN) return;
     const gen = this.#gen;
     for (let message = this.#outbound.take(); message !== undefined; message = this.#outbound.take()) {
       ws.send(message.text, (error) => this.#written(gen, error));
@@ -685,7 +690,7 @@ export class StreamConnection<M extends IntMode = "number"> extends EventEmitter
     if (this.#held === paused) return;
     this.#held = paused;
     this.#debug(paused ? "consumer backlog over its bound: socket reads paused" : "consumer caught up: socket reads resumed");
-    if (this.#ws !== undefined && this.#dial === undefined) this.#applyHold();
+    if (this.#linkOpen) this.#applyHold();
   }
 
   #applyHold(): void {

@@ -65,7 +65,7 @@ export function openSocket(
 }
 
 /** Detaches every handler, then cuts the socket: nothing of it can reach the connection afterwards. */
-export function closeSocket(ws: WebSocket, handlers: SocketHandlers): void {
+export function discardSocket(ws: WebSocket, handlers: SocketHandlers): void {
   wire(ws, handlers, "off");
   ws.on("error", noop);
   if (ws.readyState !== ws.CLOSED) ws.terminate();

@@ -29,8 +29,8 @@ const TABLE: { readonly [S in ConnectionStatus]: Readonly<Partial<Record<Lifecyc
   connecting: { hello: "open", close: "closing", end: "closed" },
   open: { lost: "reconnecting", close: "closing", end: "closed" },
   reconnecting: { hello: "open", retry: "reconnecting", close: "closing", end: "closed" },
-  // A link that drops while closing stays closing: close() finishes the job.
-  closing: { lost: "closing", end: "closed" },
+  // A link that drops while closing is close()'s to finish: no move, only `end`.
+  closing: { end: "closed" },
   closed: {},
 };
 

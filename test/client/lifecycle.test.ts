@@ -22,7 +22,6 @@ describe("the connection lifecycle table", () => {
       "reconnecting -retry-> reconnecting",
       "reconnecting -close-> closing",
       "reconnecting -end-> closed",
-      "closing -lost-> closing",
       "closing -end-> closed",
     ]);
   });
